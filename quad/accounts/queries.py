@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from quad.accounts.models import TrainingRecord, User
+
+
+def valid_training(user: User, *, on: datetime.date | None = None) -> TrainingRecord | None:
+    day = on or timezone.localdate()
+    return (
+        TrainingRecord.objects.filter(user=user, completed_on__lte=day, expires_on__gte=day)
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def trained_user_ids(user_ids: list[int], *, on: datetime.date | None = None) -> set[int]:
+    day = on or timezone.localdate()
+    return set(
+        TrainingRecord.objects.filter(user_id__in=user_ids, completed_on__lte=day, expires_on__gte=day).values_list(
+            "user_id", flat=True
+        )
+    )

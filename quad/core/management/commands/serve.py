@@ -1,0 +1,52 @@
+"""Run the embedded Quad: the ASGI web server and the background task worker, together.
+
+`make run` calls this after migrating and loading the demo. Ctrl-C stops both. At scale
+run the same two programs under a process manager instead (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Quad with uvicorn and run the django-tasks database worker beside it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        processes = [
+            subprocess.Popen([python, "manage.py", "db_worker", "--interval", "1"]),
+            subprocess.Popen(
+                [python, "-m", "uvicorn", "quad.asgi:application", "--host", options["host"], "--port", options["port"]]
+            ),
+        ]
+        self.stdout.write(f"Quad is at http://{options['host']}:{options['port']}/  (Ctrl-C stops it)")
+
+        def stop(*_: object) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for process in processes:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

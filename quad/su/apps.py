@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SuConfig(AppConfig):
+    name = "quad.su"
+    label = "su"
+    verbose_name = "Union console"

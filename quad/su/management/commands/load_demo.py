@@ -1,0 +1,280 @@
+"""Load the demo union: a dozen societies with committees, one awaiting approval, one folded.
+
+Idempotent: run it again and nothing is duplicated; it always prints the demo sign-ins.
+Everything is built through the services, exactly as people would build it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from quad.accounts import services as account_services
+from quad.accounts.models import TrainingRecord, User
+from quad.core.academic import current_academic_year
+from quad.societies import services as society_services
+from quad.societies.models import Category, Society
+from quad.su import services as su_services
+
+PASSWORD = "quad-demo-2026"
+# A fixed base32 secret so the demo staff account can be added to any authenticator app.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPQUADDEMO"
+VISITOR_DOMAIN = "example.com"
+
+CATEGORIES = [
+    ("Academic", "academic"),
+    ("Arts & Culture", "arts-culture"),
+    ("Sport & Outdoors", "sport-outdoors"),
+    ("Games & Hobbies", "games-hobbies"),
+    ("Faith & Belief", "faith-belief"),
+    ("Volunteering & Campaigning", "volunteering-campaigning"),
+    ("International & Cultural", "international-cultural"),
+]
+
+SOCIETIES: list[dict[str, Any]] = [
+    {
+        "name": "Hiking Society",
+        "category": "sport-outdoors",
+        "purpose": "Weekend walks in the Malverns and the Welsh hills for every fitness level. Boots optional on the first walk — we lend kit.",
+        "meeting": "Saturdays 9:00, meet at the main gate. Socials on Wednesdays.",
+        "links": {"instagram": "https://instagram.com/quadhiking", "discord": "https://discord.gg/quadhike"},
+    },
+    {
+        "name": "Chess Club",
+        "category": "games-hobbies",
+        "purpose": "Casual and competitive chess. We play in the BUCS league and run beginners' lessons every term.",
+        "meeting": "Tuesdays 18:00, Library seminar room 2.",
+        "links": {"website": "https://lichess.org/team/quad-chess"},
+    },
+    {
+        "name": "Film Society",
+        "category": "arts-culture",
+        "purpose": "Weekly screenings from classics to cult, with a short talk before each film.",
+        "meeting": "Thursdays 19:00, Lecture theatre B.",
+        "links": {"instagram": "https://instagram.com/quadfilm", "x": "https://x.com/quadfilm"},
+    },
+    {
+        "name": "Debating Society",
+        "category": "academic",
+        "purpose": "British Parliamentary debating, training nights and competitions across the UK.",
+        "meeting": "Mondays 18:30, Room 1.04.",
+        "links": {"facebook": "https://facebook.com/quaddebating"},
+    },
+    {
+        "name": "Computing Society",
+        "category": "academic",
+        "purpose": "Talks, hack nights and careers events for anyone who likes computers.",
+        "meeting": "Wednesdays 17:00, Computing lab 3.",
+        "links": {"discord": "https://discord.gg/quadcomp", "linkedin": "https://linkedin.com/company/quadcomp"},
+    },
+    {
+        "name": "Choir",
+        "category": "arts-culture",
+        "purpose": "A friendly, non-auditioned choir singing everything from folk to pop. Concerts every term.",
+        "meeting": "Tuesdays 19:00, the Chapel.",
+        "links": {"youtube": "https://youtube.com/@quadchoir"},
+    },
+    {
+        "name": "Climbing Club",
+        "category": "sport-outdoors",
+        "purpose": "Indoor bouldering twice a week and outdoor trips when the weather allows.",
+        "meeting": "Mondays and Thursdays 18:00 at the climbing wall.",
+        "links": {"instagram": "https://instagram.com/quadclimb", "tiktok": "https://tiktok.com/@quadclimb"},
+    },
+    {
+        "name": "Board Games Society",
+        "category": "games-hobbies",
+        "purpose": "Hundreds of games, one big table. Drop in any week.",
+        "meeting": "Fridays 18:00, Student Union café.",
+        "links": {},
+    },
+    {
+        "name": "Christian Union",
+        "category": "faith-belief",
+        "purpose": "Bible study, prayer and friendship for students of every background.",
+        "meeting": "Wednesdays 19:30, Room 2.10.",
+        "links": {},
+    },
+    {
+        "name": "Islamic Society",
+        "category": "faith-belief",
+        "purpose": "Friday prayers, Ramadan iftars and charity weeks, open to all.",
+        "meeting": "Fridays 13:00, Multi-faith room.",
+        "links": {"instagram": "https://instagram.com/quadisoc"},
+    },
+    {
+        "name": "Volunteering Society",
+        "category": "volunteering-campaigning",
+        "purpose": "Local volunteering: food banks, river clean-ups and school reading clubs.",
+        "meeting": "First Monday of the month, 18:00, Room 1.01.",
+        "links": {},
+    },
+    {
+        "name": "International Students Society",
+        "category": "international-cultural",
+        "purpose": "A home from home: trips, food nights and help settling in.",
+        "meeting": "Thursdays 17:30, International lounge.",
+        "links": {"facebook": "https://facebook.com/quadinternational"},
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo union (idempotent) and print the demo sign-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not Society.objects.filter(slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load()
+            self.stdout.write(self.style.SUCCESS("Demo union loaded."))
+        self._print_sign_ins()
+
+    def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
+        domain = domain or (settings.STUDENT_EMAIL_DOMAINS[0] if student else settings.UNION_EMAIL_DOMAIN)
+        email = f"{local}@{domain}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            year = current_academic_year()
+            user = User.objects.create_user(
+                email,
+                PASSWORD,
+                display_name=name,
+                course_ends_on=datetime.date(year.end.year + years_left - 1, year.end.month, year.end.day)
+                if student
+                else None,
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            if student:
+                account_services.record_email_verified(user, email, actor=user)
+        return user
+
+    def _load(self) -> None:
+        staff = self._person("Jo Staff (union staff)", "jo.staff", student=False)
+        staff.is_union_staff = True
+        staff.save(update_fields=["is_union_staff"])
+        TOTP.activate(staff, STAFF_TOTP_SECRET)
+        officer = self._person("Ollie Officer", "ollie.officer", student=False)
+        officer.is_officer = True
+        officer.save(update_fields=["is_officer"])
+
+        categories = {
+            slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0] for name, slug in CATEGORIES
+        }
+        self._person("Sam Student", "sam.student")
+        self._person("Mia Member", "mia.member")
+        self._person(
+            "Vic Visitor", "vic.visitor", student=False, domain=VISITOR_DOMAIN
+        )  # not on a student domain: a visitor
+        committee_trained = self._person("Priya President", "priya.president")
+        committee_untrained = self._person("Uma Untrained", "uma.untrained")
+        treasurer = self._person("Theo Treasurer", "theo.treasurer")
+        today = timezone.localdate()
+        account_services.record_training(
+            committee_trained, actor=committee_trained, source=TrainingRecord.Source.QUIZ, completed_on=today, score=100
+        )
+        account_services.record_training(
+            treasurer, actor=staff, source=TrainingRecord.Source.EXTERNAL, completed_on=today, note="University course"
+        )
+
+        for index, spec in enumerate(SOCIETIES):
+            if index == 0:
+                president, others = committee_trained, [treasurer, committee_untrained]
+            else:
+                president = self._person(f"{spec['name'].split()[0]} President", f"president{index}")
+                others = [
+                    self._person(f"{spec['name'].split()[0]} Treasurer", f"treasurer{index}"),
+                    self._person(f"{spec['name'].split()[0]} Secretary", f"secretary{index}"),
+                ]
+                account_services.record_training(
+                    president, actor=staff, source=TrainingRecord.Source.EXTERNAL, completed_on=today, note="Demo"
+                )
+            society = society_services.apply_for_society(
+                president,
+                name=spec["name"],
+                category=categories[spec["category"]],
+                purpose=spec["purpose"],
+                constitution=f"1. The society is called {spec['name']}.\n2. Membership is open to all students of the union.\n3. The committee is elected each spring.",
+                committee=[
+                    (president.email, "President"),
+                    (others[0].email, "Treasurer"),
+                    (others[1].email, "Secretary"),
+                ],
+            )
+            society = society_services.approve_society(society, actor=staff)
+            society_services.update_mini_site(
+                society,
+                actor=president,
+                purpose=spec["purpose"],
+                meeting_info=spec["meeting"],
+                contact_email=f"{society.slug}@{settings.UNION_EMAIL_DOMAIN}",
+            )
+            if spec["links"]:
+                society_services.set_social_links(society, actor=president, links=spec["links"])
+            society_services.add_faq_item(
+                society,
+                actor=president,
+                question="Do I need any experience?",
+                answer="No — beginners are always welcome.",
+            )
+            if index < 4:
+                su_services.feature_society(society, actor=staff)
+
+        applicant = self._person("Alex Applicant", "alex.applicant")
+        society_services.apply_for_society(
+            applicant,
+            name="Astronomy Society",
+            category=categories["academic"],
+            purpose="Stargazing nights, telescope workshops and talks about the universe.",
+            constitution="1. The society is called Astronomy Society.\n2. Membership is open to all students.",
+            committee=[
+                (applicant.email, "President"),
+                (self._person("Ada Astro", "ada.astro").email, "Treasurer"),
+                (self._person("Kit Kepler", "kit.kepler").email, "Secretary"),
+            ],
+        )
+
+        folder = self._person("Fern Folded", "fern.folded")
+        folded = society_services.apply_for_society(
+            folder,
+            name="Juggling Society",
+            category=categories["games-hobbies"],
+            purpose="We juggled. Then we ran out of jugglers.",
+            constitution="1. The society is called Juggling Society.",
+            committee=[
+                (folder.email, "President"),
+                (self._person("Jay Juggle", "jay.juggle").email, "Treasurer"),
+                (self._person("Bo Balls", "bo.balls").email, "Secretary"),
+            ],
+        )
+        folded = society_services.approve_society(folded, actor=staff)
+        society_services.fold_society(folded, actor=staff, reason="No committee came forward for this year.")
+
+    def _print_sign_ins(self) -> None:
+        domain = settings.STUDENT_EMAIL_DOMAINS[0]
+        rows = [
+            ("student", f"sam.student@{domain}", "a current student in no society"),
+            ("member", f"mia.member@{domain}", "a current student (memberships arrive with the checkout)"),
+            ("committee, trained", f"priya.president@{domain}", "President of Hiking Society, GDPR-trained"),
+            (
+                "committee, untrained",
+                f"uma.untrained@{domain}",
+                "Secretary of Hiking Society, no GDPR training: read-only",
+            ),
+            ("visitor", f"vic.visitor@{VISITOR_DOMAIN}", "not a student: browses only"),
+            (
+                "SU staff",
+                f"jo.staff@{settings.UNION_EMAIL_DOMAIN}",
+                f"needs a TOTP code: secret {STAFF_TOTP_SECRET}, or run `make totp`",
+            ),
+        ]
+        self.stdout.write(f"\nDemo sign-ins (password for all: {PASSWORD})\n")
+        for role, email, note in rows:
+            self.stdout.write(f"  {role:<22} {email:<42} {note}")
+        self.stdout.write("")

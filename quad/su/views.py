@@ -1,0 +1,208 @@
+"""The front page and the union staff console. Console views all pass `staff_required`
+(union staff with TOTP) and fetch societies through `get_society_for_staff`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from quad.accounts import services as account_services
+from quad.accounts.errors import AccountError
+from quad.accounts.forms import ExternalTrainingForm
+from quad.accounts.models import TrainingRecord
+from quad.accounts.permissions import staff_required
+from quad.societies import queries as society_queries
+from quad.societies import services as society_services
+from quad.societies.errors import SocietyError
+from quad.societies.forms import ReasonForm
+from quad.societies.models import Society
+from quad.societies.permissions import get_society_for_staff
+from quad.su import queries, services
+from quad.su.errors import ConsoleError
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "su/home.html",
+        {
+            "featured": queries.featured_societies(),
+            "society_count": Society.objects.filter(status=Society.Status.ACTIVE).count(),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    handovers = society_queries.handover_status()
+    return render(
+        request,
+        "su/console.html",
+        {
+            "pending": queries.pending_applications(),
+            "handover_done": sum(1 for _, note in handovers if note and note.is_complete),
+            "handover_total": len(handovers),
+        },
+    )
+
+
+@staff_required
+@require_GET
+def society_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in Society.Status.values:
+        status = ""
+    return render(
+        request,
+        "su/society_list.html",
+        {
+            "societies": queries.societies_for_console(status=status),
+            "status": status,
+            "statuses": Society.Status.choices,
+        },
+    )
+
+
+@staff_required
+@require_GET
+def society_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    society = get_society_for_staff(request.user, slug)
+    return render(
+        request,
+        "su/society_detail.html",
+        {
+            "society": society,
+            "committee": society_queries.current_terms(society),
+            "proposed": society.proposed_committee.all(),
+            "events": queries.audit_log_for(society),
+            "reason_form": ReasonForm(),
+            "is_featured": hasattr(society, "featured"),
+        },
+    )
+
+
+def _society_action(
+    request: HttpRequest, slug: str, action: Callable[[Society], object], done: str, *, needs_reason: bool = False
+) -> HttpResponse:
+    society = get_society_for_staff(request.user, slug)
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give a reason: the society's committee will read it.")
+            return redirect("su:society-detail", slug=slug)
+    try:
+        action(society)
+    except (SocietyError, ConsoleError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(society=society))
+    return redirect("su:society-detail", slug=slug)
+
+
+@staff_required
+@require_POST
+def approve_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request,
+        slug,
+        lambda s: society_services.approve_society(s, actor=request.user),  # type: ignore[arg-type]
+        "{society} is approved and its mini site is live.",
+    )
+
+
+@staff_required
+@require_POST
+def reject_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request,
+        slug,
+        lambda s: society_services.reject_society(s, actor=request.user, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+        "{society} was not approved; the applicants have been told why.",
+        needs_reason=True,
+    )
+
+
+@staff_required
+@require_POST
+def suspend_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request,
+        slug,
+        lambda s: society_services.suspend_society(s, actor=request.user, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+        "{society} is suspended; committee powers are frozen.",
+        needs_reason=True,
+    )
+
+
+@staff_required
+@require_POST
+def reinstate_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request,
+        slug,
+        lambda s: society_services.reinstate_society(s, actor=request.user),  # type: ignore[arg-type]
+        "{society} is active again.",
+    )
+
+
+@staff_required
+@require_POST
+def fold_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request,
+        slug,
+        lambda s: society_services.fold_society(s, actor=request.user, reason=request.POST.get("reason", "")),  # type: ignore[arg-type]
+        "{society} has folded; its site is archived.",
+        needs_reason=True,
+    )
+
+
+@staff_required
+@require_POST
+def feature_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request, slug, lambda s: services.feature_society(s, actor=request.user), "{society} is on the front page."
+    )
+
+
+@staff_required
+@require_POST
+def unfeature_society(request: HttpRequest, slug: str) -> HttpResponse:
+    return _society_action(
+        request, slug, lambda s: services.unfeature_society(s, actor=request.user), "{society} is off the front page."
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def record_training(request: HttpRequest) -> HttpResponse:
+    form = ExternalTrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["email"]
+        try:
+            record = account_services.record_training(
+                person,
+                actor=request.user,
+                source=TrainingRecord.Source.EXTERNAL,
+                completed_on=form.cleaned_data["completed_on"],
+                note=form.cleaned_data["note"],
+            )
+        except AccountError as error:
+            form.add_error("completed_on", str(error))
+        else:
+            messages.success(request, f"Training recorded for {person}, valid until {record.expires_on:%-d %B %Y}.")
+            return redirect("su:record-training")
+    recent = TrainingRecord.objects.select_related("user", "recorded_by").order_by("-created_at")[:20]
+    return render(request, "su/record_training.html", {"form": form, "recent": recent})
+
+
+@staff_required
+@require_GET
+def handover_status(request: HttpRequest) -> HttpResponse:
+    return render(request, "su/handover_status.html", {"rows": society_queries.handover_status()})

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from quad.su import views as su_views
+
+handler403 = "quad.core.views.permission_denied"
+handler404 = "quad.core.views.page_not_found"
+
+urlpatterns = [
+    path("", su_views.home, name="home"),
+    path("auth/", include("allauth.urls")),
+    path("account/", include("quad.accounts.urls")),
+    path("societies/", include("quad.societies.urls")),
+    path("su/", include("quad.su.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # The embedded setup serves uploads (already re-encoded by Quad); at scale a web server does.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    ]
