@@ -61,10 +61,11 @@ def envmonthday(name: str, default: str) -> tuple[int, int]:
 VAR_DIR = Path(env("QUAD_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", False)
+SECURE = envbool("SECURE", False)  # production behind HTTPS: see docs/deploy.md
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and envbool("QUAD_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
+    if SECURE:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (SECURE=true)")
     # The embedded setup has no secrets worth keeping; production sets SECRET_KEY.
     SECRET_KEY = "quad-embedded-insecure-key-set-SECRET_KEY-in-production"
 
@@ -270,13 +271,12 @@ if env("OIDC_CLIENT_ID"):
     }
 
 # Security. Production sets SECURE=true (see docs/deploy.md); `check --deploy` then passes.
-SECURE = envbool("SECURE", False)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and envbool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = SECURE and envbool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = SECURE and envbool("SECURE_HSTS_PRELOAD", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
