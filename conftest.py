@@ -34,6 +34,10 @@ def _media_and_cache(settings: Any, tmp_path: Any) -> Iterator[None]:
     from django.core.cache import cache
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # PBKDF2 costs ~0.3 s a user; the cast alone would make the suite crawl. Tests need no real hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # pytest-django reads settings before this module's environment defaults above, so set tasks here too.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
     cache.clear()
     yield
     cache.clear()

@@ -288,5 +288,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The worker logs every task at INFO; that drowns `make run`'s output.
+        "django_tasks": {"level": env("TASKS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env("TASKS_LOG_LEVEL", "WARNING")},
+    },
 }

@@ -1,8 +1,10 @@
 """Shared pieces for Quad's browser tests: Debian's Chromium driven by Playwright, and axe-core.
 
-A browser test module loads these fixtures with ``pytest_plugins = ["quad.core.tests.browser"]``
-and marks itself ``pytestmark = pytest.mark.browser``. Every page a test visits goes through
-``check_a11y(page, name)``, which fails on any serious or critical axe violation.
+The fixtures (``browser``, ``page``, ``phone_page``, ``new_page``) are here so every test under quad/
+can ask for them; a browser test module marks itself ``pytestmark = pytest.mark.browser`` and imports
+the helpers (``from quad.conftest import check_a11y``). Every page a test visits goes through
+``check_a11y(page, name)``, which fails on any serious or critical axe violation. The named cast of
+people is in the root conftest.py.
 
 Screenshots for the docs: set ``QUAD_SCREENSHOTS=1`` (or pass ``screenshot=True``) and
 ``check_a11y`` writes ``docs/img/<name>.png``.
@@ -29,7 +31,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-DOCS_IMG = Path(__file__).resolve().parents[3] / "docs" / "img"
+DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 BLOCKING_IMPACTS = {"serious", "critical"}
 TIMEOUT_MS = 10_000
 
