@@ -6,14 +6,15 @@ the helpers (``from quad.conftest import check_a11y``). Every page a test visits
 ``check_a11y(page, name)``, which fails on any serious or critical axe violation. The named cast of
 people is in the root conftest.py.
 
-Screenshots for the docs: set ``QUAD_SCREENSHOTS=1`` (or pass ``screenshot=True``) and
-``check_a11y`` writes ``docs/img/<name>.png``.
+Screenshots for the docs: a test marks the pages the docs show with ``check_a11y(page, name,
+screenshot=True)``; run with ``QUAD_SCREENSHOTS=1`` and each is written to ``docs/img/<name>.png``.
+``QUAD_SCREENSHOTS=all`` saves every page checked (handy when reviewing a change by eye).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,9 @@ TIMEOUT_MS = 10_000
 _axe = Axe()
 
 
-def screenshots_wanted() -> bool:
-    return os.environ.get("QUAD_SCREENSHOTS", "").strip().lower() in {"1", "true", "yes", "on"}
+def screenshot_wanted(marked: bool) -> bool:
+    setting = os.environ.get("QUAD_SCREENSHOTS", "").strip().lower()
+    return setting == "all" or (marked and setting in {"1", "true", "yes", "on"})
 
 
 def format_violations(violations: list[dict[str, Any]]) -> str:
@@ -56,17 +58,23 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def check_a11y(page: Page, name: str, *, screenshot: bool | None = None, full_page: bool = True) -> None:
+def check_a11y(page: Page, name: str, *, screenshot: bool = False, full_page: bool = True) -> None:
     """Run axe-core on the page as it is now; fail on serious or critical violations.
 
-    `name` labels the failure and, when screenshots are asked for, names docs/img/<name>.png.
+    `name` labels the failure and names docs/img/<name>.png; `screenshot=True` marks the page as one
+    the docs show (saved when QUAD_SCREENSHOTS asks).
     """
     page.wait_for_load_state("load")
-    if screenshot or (screenshot is None and screenshots_wanted()):
+    if screenshot_wanted(screenshot):
         DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.evaluate("() => document.activeElement?.blur()")  # no focus ring in the docs
         page.screenshot(path=str(DOCS_IMG / f"{name}.png"), full_page=full_page)
     results = _axe.run(page)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    violations = results.response["violations"]
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    for minor in (v for v in violations if v not in blocking):
+        # Shown with the test's output (pytest -s, or on failure): worth fixing, not worth failing on.
+        print(f"axe {minor['impact']} on {name}: {minor['id']} ×{len(minor['nodes'])}: {minor['help']}")
     if blocking:
         pytest.fail(
             f"axe found {len(blocking)} serious/critical problem(s) on {name} ({page.url}):\n"
@@ -76,8 +84,20 @@ def check_a11y(page: Page, name: str, *, screenshot: bool | None = None, full_pa
 
 
 def assert_no_horizontal_overflow(page: Page, name: str) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{name} scrolls sideways on a phone: content {widths[0]}px, viewport {widths[1]}px"
+    """The page fits the screen's width. Compared with the viewport Playwright set, not window.innerWidth:
+    a mobile browser zooms out to fit content that is too wide, and innerWidth grows with it."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    content = page.evaluate("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+    wide = page.evaluate(
+        """(limit) => [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > limit + 1)
+            .slice(0, 5).map((el) => el.outerHTML.slice(0, 120))""",
+        viewport["width"],
+    )
+    assert content <= viewport["width"], (
+        f"{name} scrolls sideways on a phone: content {content}px, screen {viewport['width']}px; too wide: {wide}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -99,47 +119,62 @@ def serve_media(settings: Any) -> None:
     settings.MEDIA_ROOT = resolve("/media/x.png").kwargs["document_root"]
 
 
-def _context(browser: Browser, live_server: Any, **options: Any) -> BrowserContext:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
+class Tabs:
+    """Browser contexts opened for one test; each is one person at their own device (own cookies).
+    A JavaScript error on any page fails the test."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: list[BrowserContext] = []
+        self.script_errors: list[str] = []
+
+    def open(self, **options: Any) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url, locale="en-GB", timezone_id="Europe/London", **options
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.script_errors.append(f"{page.url}: {error}"))
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        if self.script_errors:
+            pytest.fail("JavaScript errors:\n" + "\n".join(self.script_errors), pytrace=False)
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any, serve_media: None) -> Iterator[Page]:
+def tabs(browser: Browser, live_server: Any, serve_media: None) -> Iterator[Tabs]:
+    opened = Tabs(browser, live_server.url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(tabs: Tabs) -> Page:
     """A desktop browser tab (1280×800) on the live server; `page.goto("/path/")` works."""
-    context = _context(browser, live_server, viewport=DESKTOP)
-    yield context.new_page()
-    context.close()
+    return tabs.open(viewport=DESKTOP)
 
 
 @pytest.fixture
-def phone_page(browser: Browser, live_server: Any, serve_media: None) -> Iterator[Page]:
+def phone_page(tabs: Tabs) -> Page:
     """A phone-sized touch browser tab (390×844), in its own context (its own cookies)."""
-    context = _context(browser, live_server, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
+    return tabs.open(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: Any, serve_media: None) -> Iterator[Any]:
+def new_page(tabs: Tabs) -> Callable[[], Page]:
     """A factory for more desktop tabs, each with its own cookies (another person at another computer)."""
-    contexts: list[BrowserContext] = []
-
-    def make() -> Page:
-        context = _context(browser, live_server, viewport=DESKTOP)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    return lambda: tabs.open(viewport=DESKTOP)
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
     """Sign in through allauth's form (no two-factor step)."""
     page.goto("/auth/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")

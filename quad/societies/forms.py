@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 from quad.accounts.models import User
@@ -73,7 +74,7 @@ def process_logo(upload: UploadedFile) -> ContentFile:
     Re-encoding drops anything hidden in the original (metadata, trailing payloads).
     """
     if upload.size is not None and upload.size > settings.LOGO_MAX_BYTES:
-        raise forms.ValidationError(f"The logo must be at most {settings.LOGO_MAX_BYTES // (1024 * 1024)} MB.")
+        raise forms.ValidationError(f"The logo must be at most {filesizeformat(settings.LOGO_MAX_BYTES)}.")
     try:
         upload.seek(0)
         image = Image.open(upload)

@@ -250,14 +250,15 @@ def grant_committee_term(
 
 
 def end_committee_term(term: CommitteeTerm, *, actor: Any) -> CommitteeTerm:
-    """End a term today (or remove it, if it has not started yet)."""
+    """End a term today (or remove it, if it starts today or later)."""
     today = timezone.localdate()
     with transaction.atomic():
         term = CommitteeTerm.objects.select_for_update().select_related("society").get(pk=term.pk)
         if term.ends_on < today:
             raise SocietyError("That term has already ended.")
         data = {"user": term.user_id, "position": term.position.name}
-        if term.starts_on > today:
+        # A term that started today cannot end yesterday; removing it is the only way its powers stop now.
+        if term.starts_on >= today:
             audit.record(
                 "societies.committee.withdrawn", actor=actor, target=term, scope=term.society.audit_scope, data=data
             )

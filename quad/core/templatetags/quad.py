@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import SafeString
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from quad.core.markdown import render_markdown
 
@@ -11,6 +13,15 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter
+def markdown_summary(text: str, words: int = 22) -> SafeString:
+    """The first `words` words of some Markdown as plain text, for cards: no `**` or `- ` showing.
+    The source is cut short before rendering so that a long directory stays cheap to draw."""
+    plain = strip_tags(render_markdown(Truncator(text or "").words(words * 2, truncate="")))
+    # Still escaped: the sanitised HTML's entities (&amp;) are kept, so it is safe to mark.
+    return mark_safe(Truncator(plain).words(words))  # noqa: S308
 
 
 @register.filter

@@ -84,10 +84,13 @@ def test_nothing_is_sent_before_the_transaction_commits(mailoutbox, django_captu
 
 @pytest.mark.django_db
 def test_nothing_is_sent_when_the_transaction_rolls_back(mailoutbox, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            queue_email(PREFIX, to=["a@example.com", "b@example.com"], context={"topic": "x"})
-            raise RuntimeError("the change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue_email(PREFIX, to=["a@example.com", "b@example.com"], context={"topic": "x"})
+        raise RuntimeError("the change failed")
 
     assert callbacks == []
     assert mailoutbox == []

@@ -1,0 +1,605 @@
+"""The permission matrix: every URL Quad serves, every role, the status each role gets.
+
+A new URL pattern without an entry in EXPECTED fails `test_every_url_has_an_entry_in_the_matrix`,
+so nobody adds a view without deciding who may use it (STYLE.md rule 16). Each (URL, method, role)
+is its own test case; the cast comes from the root conftest and is built afresh for each case.
+
+Reading the table: each URL names a small profile (PUBLIC, SIGNED_IN, COMMITTEE_READ, ...) for GET,
+and for URLs that accept POST, a profile for a POST of an empty form. An empty form is enough to
+tell "refused" (302 to sign in, 403, 404) from "let through" (the form's errors, or the action's
+redirect). Expected statuses are either a number or a `Redirect` to a named URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http.response import HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import found_society, make_person, train
+from quad.core.academic import current_academic_year
+from quad.societies import services
+from quad.societies.models import Category, CommitteeTerm, FAQItem, HandoverNote, Position, Power, Society
+from quad.su.models import FeaturedSociety
+
+ROLES = (
+    "anonymous",
+    "visitor",
+    "student",
+    "member",
+    "committee_trained",
+    "committee_untrained",
+    "other_committee",
+    "su_staff",
+)
+
+
+# --- Expectations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A redirect to the named URL. `kwargs` names the request's URL kwargs the target takes too;
+    `keeps_next` asks that ?next= bring the person back to the page they asked for."""
+
+    to: str
+    status: int = 302
+    kwargs: tuple[str, ...] = ()
+    keeps_next: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.status} to {self.to}"
+
+
+Expect = int | Redirect
+
+TO_LOGIN = Redirect("account_login", keeps_next=True)
+TO_REAUTHENTICATE = Redirect("account_reauthenticate")
+
+# What a browser sends for a form left empty: no fields filled in, but never an empty body (the CSRF
+# token is always there; the test client does not check it). An empty body would leave
+# `Form(request.POST or None)` unbound, re-rendering the page instead of validating it.
+EMPTY_FORM = {"csrfmiddlewaretoken": "unchecked-in-tests"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    statuses: Mapping[str, Expect]
+    # For committee writes: the power the view demands, and what a member who may use it gets.
+    power: str | None = None
+    allowed: Expect | None = None
+
+
+def profile(name: str, *, default: Expect, roles: tuple[str, ...] = ROLES, **overrides: Expect) -> Profile:
+    unknown = set(overrides) - set(roles)
+    assert not unknown, f"{name}: no such roles {unknown}"
+    return Profile(name, {role: overrides.get(role, default) for role in roles})
+
+
+PUBLIC = profile("PUBLIC", default=200)
+SIGNED_IN = profile("SIGNED_IN", default=200, anonymous=TO_LOGIN)
+# Sign-in and sign-up pages send someone already signed in to their account page.
+GUESTS_ONLY = profile("GUESTS_ONLY", default=Redirect("accounts:home"), anonymous=200)
+# Founding a society is for current students: not visitors, not union staff.
+STUDENTS_ONLY = profile("STUDENTS_ONLY", default=200, anonymous=TO_LOGIN, visitor=403, su_staff=403)
+# A society's management area: its current committee, trained or not, may look.
+COMMITTEE_READ = profile(
+    "COMMITTEE_READ", default=403, anonymous=TO_LOGIN, committee_trained=200, committee_untrained=200
+)
+# Acknowledging handover notes is for the incoming committee, and nobody in the cast is incoming.
+INCOMING_COMMITTEE_ONLY = profile("INCOMING_COMMITTEE_ONLY", default=403, anonymous=TO_LOGIN)
+STAFF_ONLY = profile("STAFF_ONLY", default=403, anonymous=TO_LOGIN, su_staff=200)
+NOT_FOUND = profile("NOT_FOUND", default=404)
+
+
+def committee_write(power: str | None, *, allowed: Expect) -> Profile:
+    """A change to a society: only a trained current committee member whose position has `power`
+    (`None`: any trained current committee member). Untrained committee and everyone else: 403."""
+    # committee_trained is the President, whose position has every power.
+    base = profile(f"COMMITTEE_WRITE({power})", default=403, anonymous=TO_LOGIN, committee_trained=allowed)
+    return Profile(base.name, base.statuses, power=power, allowed=allowed)
+
+
+def staff_action(then: Expect) -> Profile:
+    return profile("STAFF_ACTION", default=403, anonymous=TO_LOGIN, su_staff=then)
+
+
+TO_SOCIETY_DETAIL = Redirect("su:society-detail", kwargs=("slug",))
+TO_MANAGE_COMMITTEE = Redirect("societies:manage-committee", kwargs=("slug",))
+
+
+@dataclass(frozen=True)
+class Check:
+    get: Profile | None = None
+    post: Profile | None = None
+
+
+EXPECTED: dict[str, Check] = {
+    "home": Check(get=PUBLIC),
+    # --- allauth: sign-in, sign-up, password and email -------------------------------------
+    "account_login": Check(get=GUESTS_ONLY),
+    "account_signup": Check(get=GUESTS_ONLY),
+    # Signing out asks for confirmation; someone not signed in is sent to the front page.
+    "account_logout": Check(get=profile("SIGN_OUT", default=200, anonymous=Redirect("home"))),
+    "account_inactive": Check(get=PUBLIC),
+    "account_reauthenticate": Check(get=SIGNED_IN),
+    "account_email": Check(get=SIGNED_IN),
+    "account_email_verification_sent": Check(get=PUBLIC),
+    "account_change_password": Check(get=SIGNED_IN),
+    # Everyone in the cast has a password, so "set" sends them to "change".
+    "account_set_password": Check(
+        get=profile("HAS_PASSWORD", default=Redirect("account_change_password"), anonymous=TO_LOGIN)
+    ),
+    "account_reset_password": Check(get=PUBLIC),
+    "account_reset_password_done": Check(get=PUBLIC),
+    "account_reset_password_from_key_done": Check(get=PUBLIC),
+    # With a made-up key these render allauth's "bad link" page (200), to anyone.
+    "account_confirm_email": Check(get=PUBLIC),
+    "account_reset_password_from_key": Check(get=PUBLIC),
+    # Steps of a sign-in in progress: with none under way, back to the start (or the account page).
+    "account_confirm_login_code": Check(
+        get=profile("NO_LOGIN_IN_PROGRESS", default=Redirect("accounts:home"), anonymous=Redirect("account_login"))
+    ),
+    "mfa_authenticate": Check(
+        get=profile("NO_LOGIN_IN_PROGRESS", default=Redirect("accounts:home"), anonymous=Redirect("account_login"))
+    ),
+    # --- allauth: two-factor ---------------------------------------------------------------
+    "mfa_index": Check(get=SIGNED_IN),
+    # Only union staff have TOTP in the cast; the rest are sent to reauthenticate by password.
+    "mfa_reauthenticate": Check(get=profile("MFA_REAUTH", default=TO_REAUTHENTICATE, anonymous=TO_LOGIN, su_staff=200)),
+    # Changing two-factor settings needs a recent sign-in, which force_login does not give.
+    "mfa_activate_totp": Check(get=profile("RECENT_SIGN_IN", default=TO_REAUTHENTICATE, anonymous=TO_LOGIN)),
+    "mfa_generate_recovery_codes": Check(get=profile("RECENT_SIGN_IN", default=TO_REAUTHENTICATE, anonymous=TO_LOGIN)),
+    "mfa_deactivate_totp": Check(get=profile("HAS_TOTP", default=404, anonymous=TO_LOGIN, su_staff=TO_REAUTHENTICATE)),
+    # Nobody in the cast has generated recovery codes.
+    "mfa_view_recovery_codes": Check(get=profile("HAS_RECOVERY_CODES", default=404, anonymous=TO_LOGIN)),
+    "mfa_download_recovery_codes": Check(get=profile("HAS_RECOVERY_CODES", default=404, anonymous=TO_LOGIN)),
+    # --- allauth: university single sign-on (not configured in tests) ----------------------
+    "socialaccount_login_cancelled": Check(get=PUBLIC),
+    # allauth renders its "sign-in failed" page with 401 Unauthorized, to anyone.
+    "socialaccount_login_error": Check(get=profile("SSO_ERROR_PAGE", default=401)),
+    # Without a single sign-on under way there is nothing to complete.
+    "socialaccount_signup": Check(get=profile("NO_SSO_IN_PROGRESS", default=Redirect("account_login"))),
+    "socialaccount_connections": Check(get=SIGNED_IN),
+    # Unnamed: allauth's permanent redirects from its old /social/ paths.
+    "/auth/social/login/cancelled/": Check(
+        get=profile("MOVED", default=Redirect("socialaccount_login_cancelled", status=301))
+    ),
+    "/auth/social/login/error/": Check(get=profile("MOVED", default=Redirect("socialaccount_login_error", status=301))),
+    "/auth/social/signup/": Check(get=profile("MOVED", default=Redirect("socialaccount_signup", status=301))),
+    "/auth/social/connections/": Check(get=profile("MOVED", default=Redirect("socialaccount_connections", status=301))),
+    # No provider is configured in tests, so a provider id matches nothing.
+    "openid_connect_login": Check(get=NOT_FOUND),
+    "openid_connect_callback": Check(get=NOT_FOUND),
+    # --- accounts ---------------------------------------------------------------------------
+    "accounts:home": Check(get=SIGNED_IN),
+    # An empty form comes back with its errors (200); nobody can edit anyone else's profile.
+    "accounts:edit-profile": Check(get=SIGNED_IN, post=SIGNED_IN),
+    "accounts:take-training": Check(get=SIGNED_IN, post=SIGNED_IN),
+    # --- societies: public ------------------------------------------------------------------
+    "societies:directory": Check(get=PUBLIC),
+    "societies:mini-site": Check(get=PUBLIC),
+    # Once approved, an application is visible to anyone signed in (see get_visible_society).
+    "societies:application": Check(get=SIGNED_IN),
+    "societies:apply-for-society": Check(get=STUDENTS_ONLY, post=STUDENTS_ONLY),
+    # --- societies: management area --------------------------------------------------------
+    "societies:manage": Check(get=COMMITTEE_READ),
+    "societies:manage-committee": Check(get=COMMITTEE_READ),
+    "societies:edit-mini-site": Check(get=COMMITTEE_READ, post=committee_write(Power.MANAGE_SITE, allowed=200)),
+    # Every social link is optional, so an empty form is valid: all links cleared, then redirect.
+    "societies:edit-social-links": Check(
+        get=COMMITTEE_READ,
+        post=committee_write(Power.MANAGE_SITE, allowed=Redirect("societies:edit-social-links", kwargs=("slug",))),
+    ),
+    "societies:edit-faq": Check(get=COMMITTEE_READ, post=committee_write(Power.MANAGE_SITE, allowed=200)),
+    "societies:remove-faq-item": Check(
+        post=committee_write(Power.MANAGE_SITE, allowed=Redirect("societies:edit-faq", kwargs=("slug",)))
+    ),
+    "societies:grant-committee-term": Check(post=committee_write(Power.MANAGE_COMMITTEE, allowed=400)),
+    "societies:end-committee-term": Check(post=committee_write(Power.MANAGE_COMMITTEE, allowed=TO_MANAGE_COMMITTEE)),
+    "societies:create-position": Check(post=committee_write(Power.MANAGE_COMMITTEE, allowed=TO_MANAGE_COMMITTEE)),
+    "societies:set-position-powers": Check(post=committee_write(Power.MANAGE_COMMITTEE, allowed=TO_MANAGE_COMMITTEE)),
+    # Current committee read the handover notes; writing them needs training but no particular power.
+    "societies:handover": Check(get=COMMITTEE_READ, post=committee_write(None, allowed=200)),
+    "societies:acknowledge-handover": Check(post=INCOMING_COMMITTEE_ONLY),
+    # --- su: the union console --------------------------------------------------------------
+    "su:console": Check(get=STAFF_ONLY),
+    "su:society-list": Check(get=STAFF_ONLY),
+    "su:society-detail": Check(get=STAFF_ONLY),
+    "su:handover-status": Check(get=STAFF_ONLY),
+    "su:record-training": Check(get=STAFF_ONLY, post=STAFF_ONLY),
+    # Console actions redirect back to the society, with a message saying what happened
+    # (here mostly "cannot": the sample society is active, and an empty form gives no reason).
+    "su:approve-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:reject-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:suspend-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:reinstate-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:fold-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:feature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:unfeature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    # --- uploads ----------------------------------------------------------------------------
+    "media": Check(get=PUBLIC),
+}
+
+
+# --- Every URL pattern --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # "namespace:name"; the path itself for the few unnamed patterns
+    path: str
+    kwarg_names: tuple[str, ...]
+    pattern: URLPattern = field(compare=False)
+
+
+def _walk(patterns: list[Any], prefix: str, namespace: str, kwargs: tuple[str, ...]) -> Iterator[Route]:
+    for entry in patterns:
+        groups = tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace or "") if part)
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner, kwargs + groups)
+        elif isinstance(entry, URLPattern):
+            path = "/" + prefix + str(entry.pattern)
+            key = path  # unnamed: not reversible, so known by its path
+            if entry.name:
+                key = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield Route(key, path, kwargs + groups, entry)
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns, "", "", ()))
+
+
+ROUTES = {route.key: route for route in all_routes()}
+
+
+@dataclass
+class World:
+    """What the sample URL kwargs point at."""
+
+    society: Society
+    faq_item: FAQItem
+    treasurer_term: CommitteeTerm
+    media_path: str
+
+
+SAMPLE_KWARGS: dict[str, Callable[[World], str | int]] = {
+    "slug": lambda world: world.society.slug,
+    "item_id": lambda world: world.faq_item.pk,
+    "term_id": lambda world: world.treasurer_term.pk,
+    "position_id": lambda world: world.treasurer_term.position_id,
+    "key": lambda world: "not-a-real-key",
+    "uidb36": lambda world: "zz",
+    "provider_id": lambda world: "university",
+    "path": lambda world: world.media_path,
+}
+
+
+def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
+    missing = [name for name in route.kwarg_names if name not in SAMPLE_KWARGS]
+    assert not missing, f"{route.key} ({route.path}) takes {missing}: add a sample value to SAMPLE_KWARGS"
+    return {name: SAMPLE_KWARGS[name](world) for name in route.kwarg_names}
+
+
+def url_for(route: Route, kwargs: dict[str, str | int]) -> str:
+    if route.key == route.path:  # unnamed, so not reversible; none of them takes kwargs
+        assert not kwargs, f"unnamed pattern {route.path} takes {list(kwargs)}: give it a name"
+        return route.path
+    return reverse(route.key, kwargs=kwargs)
+
+
+@pytest.fixture
+def world(society: Society, committee_trained: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> World:
+    item = services.add_faq_item(society, actor=committee_trained, question="Do I need boots?", answer="Yes.")
+    treasurer_term = CommitteeTerm.objects.get(society=society, position__name="Treasurer")
+    media_path = default_storage.save("societies/logos/sample.txt", ContentFile(b"a stand-in upload"))
+    # The media route's document_root was fixed when quad.urls was imported; serve this test's MEDIA_ROOT.
+    for route in ROUTES.values():
+        if "document_root" in route.pattern.default_args:
+            monkeypatch.setitem(route.pattern.default_args, "document_root", settings.MEDIA_ROOT)
+    return World(society=society, faq_item=item, treasurer_term=treasurer_term, media_path=media_path)
+
+
+def sign_in(client: Client, request: pytest.FixtureRequest, role: str) -> None:
+    if role == "anonymous":
+        return
+    if role == "other_committee":
+        request.getfixturevalue("other_society")  # makes them committee of another society
+    client.force_login(request.getfixturevalue(role))
+
+
+def assert_status(response: HttpResponseBase, expected: Expect, *, url: str, kwargs: dict[str, Any], who: str) -> None:
+    location = response.get("Location", "")
+    got = f"{response.status_code}" + (f" to {location}" if location else "")
+    message = f"{who} {url}: expected {expected}, got {got}"
+    if isinstance(expected, int):
+        assert response.status_code == expected, message
+        return
+    assert response.status_code == expected.status, message
+    target = reverse(expected.to, kwargs={name: kwargs[name] for name in expected.kwargs})
+    parts = urlsplit(location)
+    assert parts.path == target, message
+    if expected.keeps_next:
+        assert parse_qs(parts.query).get("next") == [url], f"{message}: ?next= should bring them back"
+
+
+def _cases() -> Iterator[Any]:
+    for key in ROUTES:
+        check = EXPECTED.get(key)
+        if check is None:
+            continue  # test_every_url_has_an_entry_in_the_matrix fails instead
+        for method in ("get", "post"):
+            if getattr(check, method) is not None:
+                for role in ROLES:
+                    yield pytest.param(key, method, role, id=f"{key}-{method.upper()}-{role}")
+
+
+# --- The matrix ---------------------------------------------------------------------------------
+
+
+def test_every_url_has_an_entry_in_the_matrix() -> None:
+    routes = all_routes()
+    keys = [route.key for route in routes]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    assert not duplicates, f"URL names used twice, so the matrix cannot tell them apart: {duplicates}"
+    missing = [f"{route.key} ({route.path})" for route in routes if route.key not in EXPECTED]
+    assert not missing, (
+        "These URLs have no entry in EXPECTED in quad/su/tests/test_permission_matrix.py. "
+        "Decide who may use each and add it:\n  " + "\n  ".join(missing)
+    )
+    stale = sorted(set(EXPECTED) - set(keys))
+    assert not stale, f"EXPECTED lists URLs that no longer exist: {stale}"
+
+
+def test_every_entry_checks_a_method() -> None:
+    empty = [key for key, check in EXPECTED.items() if check.get is None and check.post is None]
+    assert not empty, f"entries that check nothing: {empty}"
+
+
+# `db` is requested here, not only through getfixturevalue: pytest-django sets up the test database
+# only when a collected test asks for it up front.
+@pytest.mark.parametrize(("key", "method", "role"), list(_cases()))
+def test_permission_matrix(
+    key: str, method: str, role: str, db: None, client: Client, request: pytest.FixtureRequest, world: World
+) -> None:
+    route = ROUTES[key]
+    kwargs = kwargs_for(route, world)
+    url = url_for(route, kwargs)
+    sign_in(client, request, role)
+    response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
+    profile = getattr(EXPECTED[key], method)
+    assert_status(
+        response, profile.statuses[role], url=url, kwargs=kwargs, who=f"{role} {method.upper()} ({profile.name})"
+    )
+
+
+def test_action_urls_refuse_get(db: None, client: Client, world: World, committee_trained: Any, su_staff: Any) -> None:
+    """A URL that changes something is POST-only: a link or a prefetch must never trigger it."""
+    post_only = [key for key, check in EXPECTED.items() if check.get is None]
+    assert post_only
+    for key in post_only:
+        route = ROUTES[key]
+        kwargs = kwargs_for(route, world)
+        client.force_login(su_staff if key.startswith("su:") else committee_trained)
+        response = client.get(url_for(route, kwargs))
+        assert response.status_code == 405, f"GET {key}: expected 405, got {response.status_code}"
+
+
+def _committee_write_cases() -> Iterator[Any]:
+    for key, check in EXPECTED.items():
+        for method in ("get", "post"):
+            profile: Profile | None = getattr(check, method)
+            if profile is not None and profile.allowed is not None:
+                yield pytest.param(key, method, id=f"{key}-{method.upper()}")
+
+
+@pytest.mark.parametrize(("key", "method"), list(_committee_write_cases()))
+def test_committee_write_needs_the_power_named_in_the_matrix(
+    key: str, method: str, db: None, client: Client, world: World
+) -> None:
+    """The Treasurer, trained, may manage the site but not the committee: the table's power is the real one."""
+    profile: Profile = getattr(EXPECTED[key], method)
+    treasurer = world.treasurer_term.user
+    train(treasurer)
+    powers = world.treasurer_term.position.powers
+    assert Power.MANAGE_SITE in powers and Power.MANAGE_COMMITTEE not in powers  # both outcomes get exercised
+    expected = profile.allowed if profile.power is None or profile.power in powers else 403
+    assert expected is not None
+    route = ROUTES[key]
+    kwargs = kwargs_for(route, world)
+    url = url_for(route, kwargs)
+    client.force_login(treasurer)
+    response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
+    assert_status(response, expected, url=url, kwargs=kwargs, who=f"trained Treasurer {method.upper()}")
+
+
+# --- A society not yet approved (or turned down) is hidden ----------------------------------------
+
+
+@pytest.fixture
+def applicant(db: None) -> Any:
+    return make_person("Ada Applicant", "ada.applicant")
+
+
+@pytest.fixture
+def founder(db: None) -> Any:
+    """Named on the application as Treasurer, with an account."""
+    return make_person("Fay Founder", "fay.founder")
+
+
+@pytest.fixture
+def applied_society(applicant: Any, founder: Any) -> Society:
+    category, _ = Category.objects.get_or_create(slug="science", defaults={"name": "Science"})
+    return services.apply_for_society(
+        applicant,
+        name="Astronomy Society",
+        category=category,
+        purpose="Looking up.",
+        constitution="1. We look up.",
+        committee=[
+            (applicant.email, "President"),
+            (founder.email, "Treasurer"),
+            ("no.account.yet@student.example.ac.uk", "Secretary"),
+        ],
+    )
+
+
+APPLIED_ROLES = (*ROLES, "applicant", "founder")
+TO_APPLICATION = Redirect("societies:application", kwargs=("slug",))
+APPLIED_EXPECTED: dict[str, Profile] = {
+    # Outsiders must not learn it exists; those named on it see the application instead.
+    "societies:mini-site": profile(
+        "APPLICANTS_AND_STAFF",
+        default=404,
+        roles=APPLIED_ROLES,
+        applicant=TO_APPLICATION,
+        founder=TO_APPLICATION,
+        su_staff=TO_APPLICATION,
+    ),
+    "societies:application": profile(
+        "APPLICANTS_AND_STAFF",
+        default=404,
+        roles=APPLIED_ROLES,
+        anonymous=TO_LOGIN,
+        applicant=200,
+        founder=200,
+        su_staff=200,
+    ),
+    # Nobody manages a society before approval: its committee is not seated yet.
+    "societies:manage": profile("NOBODY", default=404, roles=APPLIED_ROLES, anonymous=TO_LOGIN),
+    "societies:handover": profile("NOBODY", default=404, roles=APPLIED_ROLES, anonymous=TO_LOGIN),
+    "su:society-detail": profile("STAFF_ONLY", default=403, roles=APPLIED_ROLES, anonymous=TO_LOGIN, su_staff=200),
+}
+
+
+def _applied_cases() -> Iterator[Any]:
+    for status in (Society.Status.APPLIED, Society.Status.REJECTED):
+        for key in APPLIED_EXPECTED:
+            for role in APPLIED_ROLES:
+                yield pytest.param(status, key, role, id=f"{status}-{key}-{role}")
+
+
+@pytest.mark.parametrize(("status", "key", "role"), list(_applied_cases()))
+def test_unapproved_society_is_hidden_from_outsiders(
+    status: str,
+    key: str,
+    role: str,
+    db: None,
+    client: Client,
+    request: pytest.FixtureRequest,
+    applied_society: Society,
+    society: Society,  # so the committee roles are committee of an approved society, just not this one
+    su_staff: Any,
+) -> None:
+    if status == Society.Status.REJECTED:
+        services.reject_society(applied_society, actor=su_staff, reason="Overlaps with an existing society.")
+    kwargs: dict[str, Any] = {"slug": applied_society.slug}
+    url = reverse(key, kwargs=kwargs)
+    sign_in(client, request, role)
+    response = client.get(url)
+    expected = APPLIED_EXPECTED[key]
+    assert_status(response, expected.statuses[role], url=url, kwargs=kwargs, who=f"{role} GET ({status})")
+
+
+# --- Around the matrix --------------------------------------------------------------------------
+
+
+def test_staff_without_totp_are_sent_to_set_it_up(db: None, client: Client, society: Society) -> None:
+    staff = make_person("Tam Newstaff", "tam.newstaff", student=False)
+    staff.is_union_staff = True
+    staff.save(update_fields=["is_union_staff"])
+    client.force_login(staff)
+    console_pages = [key for key, check in EXPECTED.items() if key.startswith("su:") and check.get is not None]
+    assert console_pages
+    for key in console_pages:
+        url = reverse(key, kwargs={"slug": society.slug} if "slug" in ROUTES[key].kwarg_names else None)
+        response = client.get(url)
+        assert response.status_code == 302, f"{key}: {response.status_code}"
+        assert response["Location"] == reverse("mfa_activate_totp"), key
+    response = client.post(reverse("su:feature-society", kwargs={"slug": society.slug}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert not FeaturedSociety.objects.filter(society=society).exists()
+
+
+def test_incoming_committee_can_read_and_acknowledge_handover(
+    db: None, client: Client, society: Society, member: Any, committee_trained: Any
+) -> None:
+    """The other side of INCOMING_COMMITTEE_ONLY: someone whose term starts next year gets through."""
+    next_year = current_academic_year().next()
+    secretary = Position.objects.get(society=society, name="Secretary")
+    services.grant_committee_term(society, member, secretary, actor=committee_trained, starts_on=next_year.start)
+    services.write_handover(society, actor=committee_trained, work_in_flight="Book the hut.", external_accounts="None.")
+    client.force_login(member)
+    assert client.get(reverse("societies:handover", kwargs={"slug": society.slug})).status_code == 200
+    # Not yet on the committee, so not in the management area.
+    assert client.get(reverse("societies:manage", kwargs={"slug": society.slug})).status_code == 403
+    response = client.post(reverse("societies:acknowledge-handover", kwargs={"slug": society.slug}))
+    assert response.status_code == 302
+    note = HandoverNote.objects.get(society=society, year_start=next_year.start)
+    assert note.acknowledged_by == member
+
+
+@pytest.mark.parametrize(
+    "key", ["societies:remove-faq-item", "societies:end-committee-term", "societies:set-position-powers"]
+)
+def test_committee_cannot_reach_another_societys_rows_through_their_own_slug(
+    key: str,
+    db: None,
+    client: Client,
+    society: Society,
+    other_society: Society,
+    other_committee: Any,
+    committee_trained: Any,
+) -> None:
+    other_item = services.add_faq_item(other_society, actor=other_committee, question="Bring a board?", answer="No.")
+    other_term = CommitteeTerm.objects.select_related("position").get(society=other_society, position__name="Treasurer")
+    before = (other_term.ends_on, other_term.position.powers)
+    ids = {"item_id": other_item.pk, "term_id": other_term.pk, "position_id": other_term.position_id}
+    kwargs = {"slug": society.slug} | {name: ids[name] for name in ROUTES[key].kwarg_names if name != "slug"}
+    client.force_login(committee_trained)
+    response = client.post(reverse(key, kwargs=kwargs), EMPTY_FORM)
+    assert response.status_code == 404
+    assert FAQItem.objects.filter(pk=other_item.pk).exists()
+    other_term.refresh_from_db()
+    other_term.position.refresh_from_db()
+    assert (other_term.ends_on, other_term.position.powers) == before
+
+
+# --- Query counts ---------------------------------------------------------------------------------
+
+
+def _found_societies(names: range, founders: list[Any], staff: Any) -> None:
+    for n in names:
+        found_society(f"Society Number {n}", *founders, staff=staff)
+
+
+# Anonymous: the societies and the categories. Signed in: the session and the user as well.
+DIRECTORY_QUERIES = {"anonymous": 2, "student": 4}
+
+
+@pytest.mark.parametrize("role", DIRECTORY_QUERIES)
+def test_society_directory_queries_do_not_grow_with_societies(
+    role: str, db: None, client: Client, request: pytest.FixtureRequest, su_staff: Any, django_assert_num_queries: Any
+) -> None:
+    founders = [make_person(f"Founder {n}", f"founder.{n}") for n in range(3)]
+    sign_in(client, request, role)
+    url = reverse("societies:directory")
+    _found_societies(range(3), founders, su_staff)
+    with django_assert_num_queries(DIRECTORY_QUERIES[role]):
+        response = client.get(url)
+    assert len(response.context["societies"]) == 3
+    _found_societies(range(3, 10), founders, su_staff)
+    with django_assert_num_queries(DIRECTORY_QUERIES[role]):
+        response = client.get(url)
+    assert len(response.context["societies"]) == 10
