@@ -38,7 +38,8 @@ class CommitteeAccess:
 
     def refusal(self, power: str) -> str:
         if self.society.status == Society.Status.SUSPENDED:
-            return "This society is suspended by the union: committee powers are frozen."
+            reason = f" The union's reason: {self.society.status_reason}" if self.society.status_reason else ""
+            return f"This society is suspended by the union: committee powers are frozen.{reason}"
         if self.society.status == Society.Status.FOLDED:
             return "This society has folded: its site is archived and read-only."
         if not self.trained:
@@ -62,6 +63,18 @@ def get_visible_society(user: Any, slug: str) -> Society:
     if not can_view_society(user, society):
         raise not_found()
     return society
+
+
+def get_society_application(user: Any, slug: str) -> Society:
+    """An application names its founders by email: only they and union staff may read it, ever."""
+    society = get_object_or_404(Society.objects.select_related("category"), slug=slug)
+    if not user.is_authenticated:
+        raise not_found()
+    if user.is_union_staff or society.applied_by_id == user.pk:
+        return society
+    if society.proposed_committee.filter(email=user.email).exists():
+        return society
+    raise not_found()
 
 
 def get_society_for_committee(user: Any, slug: str, *, power: str | None = None) -> CommitteeAccess:

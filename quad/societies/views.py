@@ -25,6 +25,7 @@ from quad.societies.forms import (
 from quad.societies.models import Category, CommitteeTerm, FAQItem, Position, Power
 from quad.societies.permissions import (
     CommitteeAccess,
+    get_society_application,
     get_society_for_committee,
     get_society_for_handover,
     get_visible_society,
@@ -95,7 +96,7 @@ def apply_for_society(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application(request: HttpRequest, slug: str) -> HttpResponse:
-    society = get_visible_society(request.user, slug)
+    society = get_society_application(request.user, slug)
     return render(
         request,
         "societies/application.html",
