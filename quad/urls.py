@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 
+from quad.core import views as core_views
 from quad.su import views as su_views
 
 handler403 = "quad.core.views.permission_denied"
@@ -18,5 +18,5 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # The embedded setup serves uploads (already re-encoded by Quad); at scale a web server does.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+        re_path(r"^media/(?P<path>.*)$", core_views.serve_media, name="media"),
     ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from quad.accounts import queries, services, training
 from quad.accounts.forms import ProfileForm, TrainingQuizForm, course_end_from_year
@@ -18,6 +18,7 @@ from quad.core.markdown import render_markdown
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(

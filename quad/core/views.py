@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -11,3 +13,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploads in the embedded setup (already re-encoded by Quad); at scale a web server serves them."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -98,6 +98,11 @@ COMMITTEE_READ = profile(
 # Acknowledging handover notes is for the incoming committee, and nobody in the cast is incoming.
 INCOMING_COMMITTEE_ONLY = profile("INCOMING_COMMITTEE_ONLY", default=403, anonymous=TO_LOGIN)
 STAFF_ONLY = profile("STAFF_ONLY", default=403, anonymous=TO_LOGIN, su_staff=200)
+# An application names its founders by email: the founders (here the President and the Secretary)
+# and union staff may read it; to anyone else it does not exist, even after approval.
+FOUNDERS_AND_STAFF = profile(
+    "FOUNDERS_AND_STAFF", default=404, anonymous=TO_LOGIN, committee_trained=200, committee_untrained=200, su_staff=200
+)
 NOT_FOUND = profile("NOT_FOUND", default=404)
 
 
@@ -189,7 +194,7 @@ EXPECTED: dict[str, Check] = {
     "societies:directory": Check(get=PUBLIC),
     "societies:mini-site": Check(get=PUBLIC),
     # Once approved, an application is visible to anyone signed in (see get_visible_society).
-    "societies:application": Check(get=SIGNED_IN),
+    "societies:application": Check(get=FOUNDERS_AND_STAFF),
     "societies:apply-for-society": Check(get=STUDENTS_ONLY, post=STUDENTS_ONLY),
     # --- societies: management area --------------------------------------------------------
     "societies:manage": Check(get=COMMITTEE_READ),
@@ -303,10 +308,6 @@ def world(society: Society, committee_trained: Any, settings: Any, monkeypatch: 
     item = services.add_faq_item(society, actor=committee_trained, question="Do I need boots?", answer="Yes.")
     treasurer_term = CommitteeTerm.objects.get(society=society, position__name="Treasurer")
     media_path = default_storage.save("societies/logos/sample.txt", ContentFile(b"a stand-in upload"))
-    # The media route's document_root was fixed when quad.urls was imported; serve this test's MEDIA_ROOT.
-    for route in ROUTES.values():
-        if "document_root" in route.pattern.default_args:
-            monkeypatch.setitem(route.pattern.default_args, "document_root", settings.MEDIA_ROOT)
     return World(society=society, faq_item=item, treasurer_term=treasurer_term, media_path=media_path)
 
 
