@@ -110,15 +110,6 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def serve_media(settings: Any) -> None:
-    """Point uploads at the folder the /media/ URL serves: the URLconf captured MEDIA_ROOT when it
-    was imported, before the suite's autouse fixture moved MEDIA_ROOT to a per-test folder."""
-    from django.urls import resolve
-
-    settings.MEDIA_ROOT = resolve("/media/x.png").kwargs["document_root"]
-
-
 class Tabs:
     """Browser contexts opened for one test; each is one person at their own device (own cookies).
     A JavaScript error on any page fails the test."""
@@ -147,7 +138,7 @@ class Tabs:
 
 
 @pytest.fixture
-def tabs(browser: Browser, live_server: Any, serve_media: None) -> Iterator[Tabs]:
+def tabs(browser: Browser, live_server: Any) -> Iterator[Tabs]:
     opened = Tabs(browser, live_server.url)
     yield opened
     opened.close()
