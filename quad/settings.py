@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "quad.core",
     "quad.accounts",
     "quad.societies",
+    "quad.commerce",
+    "quad.memberships",
     "quad.su",
 ]
 
@@ -222,6 +224,30 @@ ACADEMIC_YEAR_START = envmonthday("ACADEMIC_YEAR_START", "08-01")
 GDPR_TRAINING_VALID_DAYS = envint("GDPR_TRAINING_VALID_DAYS", 365)
 GDPR_TRAINING_PASS_MARK = envint("GDPR_TRAINING_PASS_MARK", 80)
 LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 2 * 1024 * 1024)
+
+# Payments. `test` is the embedded default: a clearly labelled page, no real money.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "test")
+if PAYMENT_PROVIDER not in {"test", "stripe"}:
+    raise ImproperlyConfigured(f"PAYMENT_PROVIDER must be test or stripe, not {PAYMENT_PROVIDER!r}")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
+CURRENCY = env("CURRENCY", "gbp")
+# How long a pending order holds its places before they are released.
+ORDER_HOLD_MINUTES = envint("ORDER_HOLD_MINUTES", 15)
+# Days after joining in which a member may ask for a refund of their membership.
+MEMBERSHIP_COOLING_OFF_DAYS = envint("MEMBERSHIP_COOLING_OFF_DAYS", 14)
+# Students are told this many days before their course ends what graduating means in Quad.
+GRADUATE_NOTICE_DAYS = envint("GRADUATE_NOTICE_DAYS", 14)
+
+# Periodic jobs: idempotent management commands and how often (seconds) `manage.py serve` runs
+# them. At scale run the same commands from cron or systemd timers (docs/deploy.md).
+PERIODIC_JOBS = [
+    ("expire_orders", 60),
+    ("end_memberships", 3600),
+    ("graduate_sweep", 86400),
+]
 
 # Accounts (django-allauth): email and password, mandatory verification.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -12,6 +12,8 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("account/", include("quad.accounts.urls")),
     path("societies/", include("quad.societies.urls")),
+    path("shop/", include("quad.commerce.urls")),
+    path("memberships/", include("quad.memberships.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

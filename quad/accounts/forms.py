@@ -39,6 +39,11 @@ class SignupForm(AllauthSignupForm):
 
     field_order = ["display_name", "email", "course_end_year", "password1", "password2"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Required for student addresses only (checked in clean), so not marked "(optional)".
+        self.fields["course_end_year"].hide_optional = True  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data

@@ -172,6 +172,11 @@ class MiniSiteForm(forms.Form):
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
 
+    def __init__(self, *args: Any, has_logo: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
+
     def clean_logo(self) -> ContentFile | None:
         upload = self.cleaned_data.get("logo")
         if not upload or not isinstance(upload, UploadedFile):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quad.accounts.permissions import login_required, require_student
@@ -30,6 +31,7 @@ from quad.societies.permissions import (
     get_society_for_handover,
     get_visible_society,
 )
+from quad.societies.sections import sections_for
 
 # --- Public -------------------------------------------------------------------------------------
 
@@ -63,6 +65,10 @@ def mini_site(request: HttpRequest, slug: str) -> HttpResponse:
             "links": society.social_links.all(),
             "faq": society.faq.all(),
             "is_committee": bool(queries.terms_of(request.user, society)),  # type: ignore[arg-type]
+            "sections": {
+                slot: render_to_string(section.template, section.context, request=request)
+                for slot, section in sections_for(society, request.user).items()
+            },
         },
     )
 
@@ -130,7 +136,7 @@ def edit_mini_site(request: HttpRequest, slug: str) -> HttpResponse:
     )
     society = access.society
     initial = {"purpose": society.purpose, "meeting_info": society.meeting_info, "contact_email": society.contact_email}
-    form = MiniSiteForm(request.POST or None, request.FILES or None, initial=initial)
+    form = MiniSiteForm(request.POST or None, request.FILES or None, initial=initial, has_logo=bool(society.logo))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_mini_site(
@@ -140,7 +146,7 @@ def edit_mini_site(request: HttpRequest, slug: str) -> HttpResponse:
                 meeting_info=form.cleaned_data["meeting_info"],
                 contact_email=form.cleaned_data["contact_email"],
                 logo=form.cleaned_data["logo"],
-                remove_logo=form.cleaned_data["remove_logo"],
+                remove_logo=form.cleaned_data.get("remove_logo", False),
             )
         except SocietyError as error:
             form.add_error(None, str(error))

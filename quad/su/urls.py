@@ -16,4 +16,5 @@ urlpatterns = [
     path("societies/<slug:slug>/unfeature/", views.unfeature_society, name="unfeature-society"),
     path("training/", views.record_training, name="record-training"),
     path("handover/", views.handover_status, name="handover-status"),
+    path("refunds/", views.refund_requests, name="refund-requests"),
 ]

@@ -15,6 +15,7 @@ from quad.accounts.errors import AccountError
 from quad.accounts.forms import ExternalTrainingForm
 from quad.accounts.models import TrainingRecord
 from quad.accounts.permissions import staff_required
+from quad.commerce import queries as commerce_queries
 from quad.societies import queries as society_queries
 from quad.societies import services as society_services
 from quad.societies.errors import SocietyError
@@ -206,3 +207,10 @@ def record_training(request: HttpRequest) -> HttpResponse:
 @require_GET
 def handover_status(request: HttpRequest) -> HttpResponse:
     return render(request, "su/handover_status.html", {"rows": society_queries.handover_status()})
+
+
+@staff_required
+@require_GET
+def refund_requests(request: HttpRequest) -> HttpResponse:
+    """Refund requests awaiting a decision across every society; staff may decide any of them."""
+    return render(request, "su/refund_requests.html", {"requests": commerce_queries.refund_requests_for_union()})

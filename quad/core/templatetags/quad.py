@@ -30,3 +30,12 @@ def pence(amount: int | None) -> str:
     if not amount:
         return "Free"
     return f"£{amount // 100:,}.{amount % 100:02d}"
+
+
+@register.filter
+def money(amount: int | None) -> str:
+    """Integer pence as an amount of money, zero included: 0 -> £0.00."""
+    value = amount or 0
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}£{value // 100:,}.{value % 100:02d}"

@@ -1,7 +1,9 @@
-"""Run the embedded Quad: the ASGI web server and the background task worker, together.
+"""Run the embedded Quad: the ASGI web server, the background task worker and the periodic jobs.
 
-`make run` calls this after migrating and loading the demo. Ctrl-C stops both. At scale
-run the same two programs under a process manager instead (docs/deploy.md).
+`make run` calls this after migrating and loading the demo. Ctrl-C stops everything. The periodic
+jobs are the idempotent management commands in settings.PERIODIC_JOBS, each run at its interval
+(and once at start). At scale run the same programs under a process manager and the jobs from
+cron or systemd timers instead (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -38,8 +41,16 @@ class Command(BaseCommand):
                     process.terminate()
 
         signal.signal(signal.SIGTERM, stop)
+        due = dict.fromkeys((name for name, _ in settings.PERIODIC_JOBS), 0.0)
+        intervals = dict(settings.PERIODIC_JOBS)
         try:
             while all(process.poll() is None for process in processes):
+                now = time.monotonic()
+                for name, at in due.items():
+                    if now >= at:
+                        # A job that fails is logged and tried again at its next interval.
+                        subprocess.run([python, "manage.py", name], check=False, stdout=subprocess.DEVNULL)
+                        due[name] = now + intervals[name]
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass

@@ -1,0 +1,1 @@
+"""Background work for commerce runs as idempotent management commands (expire_orders)."""
