@@ -12,13 +12,17 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from quad.accounts import services as account_services
 from quad.accounts.models import TrainingRecord, User
+from quad.commerce import services as commerce_services
+from quad.commerce.models import OrderLine
 from quad.core.academic import current_academic_year
+from quad.memberships import services as membership_services
 from quad.societies import services as society_services
 from quad.societies.models import Category, Society
 from quad.su import services as su_services
@@ -144,16 +148,24 @@ class Command(BaseCommand):
             year = current_academic_year()
             user = User.objects.create_user(
                 email,
-                PASSWORD,
+                None,
                 display_name=name,
                 course_ends_on=datetime.date(year.end.year + years_left - 1, year.end.month, year.end.day)
                 if student
                 else None,
             )
+            user.password = self._password_hash()
+            user.save(update_fields=["password"])
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             if student:
                 account_services.record_email_verified(user, email, actor=user)
         return user
+
+    def _password_hash(self) -> str:
+        # Hash the shared demo password once: hashing it for each of fifty people takes seconds.
+        if not hasattr(self, "_hash"):
+            self._hash = make_password(PASSWORD)
+        return self._hash
 
     def _load(self) -> None:
         staff = self._person("Jo Staff (union staff)", "jo.staff", student=False)
@@ -225,6 +237,21 @@ class Command(BaseCommand):
             )
             if index < 4:
                 su_services.feature_society(society, actor=staff)
+            treasurer = others[0]
+            membership_services.create_membership_type(
+                society,
+                actor=treasurer,
+                year=current_academic_year(),
+                name="Full member",
+                price_pence=spec.get("price", 500 + 100 * (index % 6)),
+                limit=spec.get("limit"),
+            )
+            if index == 0:
+                membership_services.create_membership_type(
+                    society, actor=treasurer, year=current_academic_year(), name="Associate (free)", price_pence=0
+                )
+
+        self._load_members()
 
         applicant = self._person("Alex Applicant", "alex.applicant")
         society_services.apply_for_society(
@@ -256,11 +283,28 @@ class Command(BaseCommand):
         folded = society_services.approve_society(folded, actor=staff)
         society_services.fold_society(folded, actor=staff, reason="No committee came forward for this year.")
 
+    def _load_members(self) -> None:
+        """A few students join societies through the real checkout, as the test provider would pay."""
+        member = User.objects.get(email=f"mia.member@{settings.STUDENT_EMAIL_DOMAINS[0]}")
+        joiners = [member] + [self._person(f"Demo Student {n}", f"demo.student{n}") for n in range(1, 9)]
+        hiking = Society.objects.get(slug="hiking-society")
+        slugs = ["hiking-society", "film-society", "chess-club", "choir", "climbing-club", "debating-society"]
+        for count, society in enumerate(Society.objects.filter(slug__in=slugs).order_by("name")):
+            full = society.membership_types.select_related("variant").get(product__name="Full member")
+            for person in joiners if society == hiking else joiners[: 3 + count % 4]:
+                order, _ = commerce_services.place_order(person, items=[(full.variant, 1)])
+                commerce_services.confirm_payment(
+                    order, provider=order.provider, payment_id=f"demo-{order.reference}", amount_pence=order.total_pence
+                )
+        film = Society.objects.get(slug="film-society")
+        line = OrderLine.objects.get(order__buyer=member, seller=film)
+        commerce_services.request_refund(line, actor=member, reason="I can't make Thursday screenings this year.")
+
     def _print_sign_ins(self) -> None:
         domain = settings.STUDENT_EMAIL_DOMAINS[0]
         rows = [
             ("student", f"sam.student@{domain}", "a current student in no society"),
-            ("member", f"mia.member@{domain}", "a current student (memberships arrive with the checkout)"),
+            ("member", f"mia.member@{domain}", "a member of Hiking, Film and others; a refund request pending"),
             ("committee, trained", f"priya.president@{domain}", "President of Hiking Society, GDPR-trained"),
             (
                 "committee, untrained",
