@@ -1,7 +1,8 @@
 """The named cast every Quad test uses, built through the services.
 
 - ``student``: a verified current student in no society
-- ``member``: a verified current student (memberships arrive with the checkout issue)
+- ``member``: a verified current student who bought a ``membership_type`` ("Full member", £5) of
+  ``society`` through the checkout and the test payment provider
 - ``visitor``: signed up with a non-student address
 - ``graduate``: a verified student whose course has ended
 - ``committee_trained``: President of ``society``, GDPR-trained
@@ -103,9 +104,38 @@ def student(db: None) -> Any:
     return make_person("Sam Student", "sam.student")
 
 
+def join(user: Any, membership_type: Any) -> Any:
+    """Buy `membership_type` for `user` as the checkout does (order, then a test payment); the membership.
+
+    A free type is paid at once by the free provider, so no payment is confirmed for it.
+    """
+    from quad.commerce import services
+    from quad.commerce.models import Order
+
+    order, _ = services.place_order(user, items=[(membership_type.variant, 1)])
+    if order.status == Order.Status.PENDING:
+        services.confirm_payment(
+            order, provider=order.provider, payment_id=f"test-{order.reference}", amount_pence=order.total_pence
+        )
+    return user.memberships.get(order_line__order=order)
+
+
 @pytest.fixture
-def member(db: None) -> Any:
-    return make_person("Mia Member", "mia.member")
+def membership_type(society: Any, committee_trained: Any) -> Any:
+    """``society``'s "Full member" membership for this academic year, £5, no limit."""
+    from quad.core.academic import current_academic_year
+    from quad.memberships.services import create_membership_type
+
+    return create_membership_type(
+        society, actor=committee_trained, year=current_academic_year(), name="Full member", price_pence=500
+    )
+
+
+@pytest.fixture
+def member(membership_type: Any) -> Any:
+    user = make_person("Mia Member", "mia.member")
+    join(user, membership_type)
+    return user
 
 
 @pytest.fixture

@@ -136,6 +136,8 @@ class OrderLine(models.Model):
     description = models.CharField(max_length=200, help_text="What was bought, as it was named then.")
     quantity = models.PositiveSmallIntegerField()
     unit_price_pence = models.PositiveIntegerField()
+    # A fully refunded line gives its places back (capacity, not money: money is in the Refund rows).
+    released = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

@@ -11,6 +11,7 @@ recorded once; refunds carry an idempotency key to the provider.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -92,9 +93,11 @@ def remove_from_basket(user: Any, variant_id: int) -> None:
 # --- Capacity ----------------------------------------------------------------------------------
 
 
-def _holding(now: Any) -> Q:
-    """Lines whose places are taken: paid, or pending and still within their hold."""
-    return Q(order__status=Order.Status.PAID) | Q(order__status=Order.Status.PENDING, order__expires_at__gt=now)
+def holding_places(now: Any) -> Q:
+    """Lines whose places are taken: paid (and not fully refunded), or pending and still within their hold."""
+    return Q(released=False) & (
+        Q(order__status=Order.Status.PAID) | Q(order__status=Order.Status.PENDING, order__expires_at__gt=now)
+    )
 
 
 def _take_capacity(wanted: dict[int, int], *, exclude_order: Order | None = None) -> None:
@@ -103,7 +106,9 @@ def _take_capacity(wanted: dict[int, int], *, exclude_order: Order | None = None
     Must run inside the transaction that creates (or confirms) the order. Locks the quota rows
     in id order so that two checkouts for the same places queue rather than both succeed.
     """
-    quotas = Quota.objects.filter(variants__id__in=wanted).distinct().order_by("id")
+    # PostgreSQL refuses FOR UPDATE with DISTINCT, so find the quota ids first, then lock those rows.
+    quota_ids = set(Quota.variants.through.objects.filter(variant_id__in=wanted).values_list("quota_id", flat=True))
+    quotas = Quota.objects.filter(pk__in=quota_ids).order_by("id")
     if LOCK_QUOTAS:
         quotas = quotas.select_for_update()
     quota_list = list(quotas)
@@ -116,7 +121,7 @@ def _take_capacity(wanted: dict[int, int], *, exclude_order: Order | None = None
         members[quota_id].add(variant_id)
     now = timezone.now()
     for quota in quota_list:
-        lines = OrderLine.objects.filter(_holding(now), variant_id__in=members[quota.pk])
+        lines = OrderLine.objects.filter(holding_places(now), variant_id__in=members[quota.pk])
         if exclude_order is not None:
             lines = lines.exclude(order=exclude_order)
         used = lines.aggregate(n=Sum("quantity"))["n"] or 0
@@ -134,7 +139,7 @@ def places_left(variant: Variant) -> int | None:
     now = timezone.now()
     lefts = []
     for quota in variant.quotas.all():
-        used = OrderLine.objects.filter(_holding(now), variant__quotas=quota).aggregate(n=Sum("quantity"))["n"] or 0
+        used = OrderLine.objects.filter(holding_places(now), variant__quotas=quota).aggregate(n=Sum("quantity"))["n"] or 0
         lefts.append(max(quota.size - used, 0))
     return min(lefts) if lefts else None
 
@@ -142,7 +147,9 @@ def places_left(variant: Variant) -> int | None:
 # --- Orders ------------------------------------------------------------------------------------
 
 
-def place_order(user: Any, *, items: Iterable[tuple[Variant, int]] | None = None) -> tuple[Order, str]:
+def place_order(
+    user: Any, *, items: Iterable[tuple[Variant, int]] | None = None, hold: datetime.timedelta | None = None
+) -> tuple[Order, str]:
     """Turn the basket (or `items`) into a pending order holding its places; returns (order, pay URL).
 
     Prices come from the server (each kind's fulfilment), never from the request.
@@ -155,7 +162,13 @@ def place_order(user: Any, *, items: Iterable[tuple[Variant, int]] | None = None
             for item in BasketItem.objects.filter(basket__owner=user).select_related("variant__product__seller")
         ]
     else:
-        basket_items = list(items)
+        # One line per variant: a quantity split over several items must still meet the
+        # per-order limit and the capacity check (which counts by variant).
+        merged: dict[int, tuple[Variant, int]] = {}
+        for variant, quantity in items:
+            earlier = merged[variant.pk][1] if variant.pk in merged else 0
+            merged[variant.pk] = (variant, earlier + quantity)
+        basket_items = list(merged.values())
     if not basket_items:
         raise OrderError("Your basket is empty.")
     with transaction.atomic():
@@ -174,7 +187,7 @@ def place_order(user: Any, *, items: Iterable[tuple[Variant, int]] | None = None
             buyer=user,
             total_pence=total,
             provider=provider.name,
-            expires_at=timezone.now() + provider.hold(),
+            expires_at=timezone.now() + (hold or provider.hold()),
         )
         OrderLine.objects.bulk_create(
             [
@@ -283,22 +296,32 @@ def confirm_payment(order: Order, *, provider: str, payment_id: str, amount_penc
                 _refund_whole_order(order, payment, reason="Duplicate payment returned automatically.")
                 return payment
             lapsed = order.status != Order.Status.PENDING or order.expires_at <= timezone.now()
+            lines = list(order.lines.select_related("variant__product"))
+            refusal = ""
             if lapsed:
                 wanted: dict[int, int] = defaultdict(int)
-                for line in order.lines.all():
+                for line in lines:
                     wanted[line.variant_id] += line.quantity
                 try:
                     _take_capacity(dict(wanted), exclude_order=order)
                 except OrderError:
-                    payment = Payment.objects.create(
-                        order=order, provider=provider, provider_payment_id=payment_id, amount_pence=amount_pence
-                    )
-                    order.status = Order.Status.CANCELLED
-                    order.save(update_fields=["status"])
-                    _refund_whole_order(
-                        order, payment, reason="Paid after the hold expired and the places had gone: refunded."
-                    )
-                    return payment
+                    refusal = "Paid after the hold expired and the places had gone: refunded."
+            if not refusal:
+                # The buyer may no longer be able to have a line (the same membership was paid
+                # for first in another tab): fulfilling it would fail, so the money goes back.
+                try:
+                    for line in lines:
+                        fulfilment_for(line.kind).check_can_buy(order.buyer, line.variant, line.quantity)
+                except OrderError as error:
+                    refusal = f"Could not be fulfilled ({error}): refunded."
+            if refusal:
+                payment = Payment.objects.create(
+                    order=order, provider=provider, provider_payment_id=payment_id, amount_pence=amount_pence
+                )
+                order.status = Order.Status.CANCELLED
+                order.save(update_fields=["status"])
+                _refund_whole_order(order, payment, reason=refusal[:500])
+                return payment
             return _record_payment(order, provider=provider, payment_id=payment_id, amount_pence=amount_pence)
     except IntegrityError:
         # Another process recorded this payment id between our check and insert.
@@ -371,7 +394,11 @@ def refund_line(
             payment=payment,
             idempotency_key=idempotency_key,
         )
-        fulfilment_for(line.kind).on_refunded(line, refund, fully_refunded=refunded_pence(line) >= line.total_pence)
+        fully_refunded = refunded_pence(line) >= line.total_pence
+        if fully_refunded:
+            line.released = True
+            line.save(update_fields=["released"])
+        fulfilment_for(line.kind).on_refunded(line, refund, fully_refunded=fully_refunded)
         emails.refunded(line, refund)
     return refund
 

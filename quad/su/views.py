@@ -47,6 +47,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "su/console.html",
         {
             "pending": queries.pending_applications(),
+            "refunds_waiting": commerce_queries.refund_requests_for_union().count(),
             "handover_done": sum(1 for _, note in handovers if note and note.is_complete),
             "handover_total": len(handovers),
         },

@@ -1,0 +1,463 @@
+"""Checkout rush: 500 students try to buy the last 100 memberships at once, through the real HTTP stack.
+
+    .venv/bin/python -m bench.checkout            # 500 buyers, 100 places
+    .venv/bin/python -m bench.checkout --quick    # 150 buyers, 30 places (well under a minute)
+
+What it does, start to finish (it stops by itself; traffic goes to 127.0.0.1 only):
+1. drops and recreates the PostgreSQL database `quad_bench` (BENCH_DATABASE_URL to change it; the
+   name must start with quad_bench) and migrates it;
+2. builds the scene through Quad's services: a society selling one membership type limited to the
+   number of places, and the buyers: verified current students, each already signed in (their
+   Django sessions are written straight to the database: signing hundreds of people in through
+   allauth would measure password hashing, not the checkout);
+3. starts uvicorn serving quad.asgi on a free loopback port, with the production task backend
+   (django-tasks-db: a receipt email is queued in the database; no worker runs, so none is sent);
+4. releases every buyer at once. Each buyer is a thread with its own requests.Session and does what
+   the pages do: POST /shop/basket/add/, POST /shop/checkout/, then POST action=pay on the
+   TEST MODE payment page. Redirects are not followed, except that a buyer turned away at checkout
+   fetches the basket page to read why, which must say "Sold out" or "Only N left";
+5. counts in the database what was sold, stops the server and drops the database.
+
+The last line of output is one JSON object. `oversold` must be 0 and `errors` (HTTP 5xx, failed or
+timed-out requests, unexpected answers) must be 0; a buyer told "sold out" is not an error. The load
+generator runs on the same machine as the server and the database, and competes with them for CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench"
+TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REQUEST_TIMEOUT = 30.0  # seconds, one request
+RUSH_TIMEOUT = 120.0  # seconds, the whole rush
+SERVER_START_TIMEOUT = 60.0
+PRICE_PENCE = 500
+
+
+@dataclass
+class Buyer:
+    session_key: str
+    csrf: str = field(default_factory=lambda: secrets.token_hex(16))  # 32 characters, as Django's secret
+    outcome: str = "not started"  # paid | sold out | error
+    detail: str = ""
+    finished_at: float = 0.0  # seconds after the start
+    timings: list[tuple[str, float, int]] = field(default_factory=list)  # (step, seconds, status)
+
+
+# --- Database and scene --------------------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("quad_bench"):
+        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must start with quad_bench")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def build_scene(*, places: int, buyers: int) -> tuple[int, list[str]]:
+    """A society selling `places` memberships; `buyers` signed-in students. Returns (variant id, session keys)."""
+    import datetime
+
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from quad.accounts.models import User
+    from quad.core.academic import current_academic_year
+    from quad.memberships.services import create_membership_type
+    from quad.societies import services as societies
+    from quad.societies.models import Category
+
+    domain = settings.STUDENT_EMAIL_DOMAINS[0]
+    now = timezone.now()
+    course_ends = timezone.localdate() + datetime.timedelta(days=700)
+
+    def students(prefix: str, count: int) -> list[User]:
+        people = [
+            User(
+                email=f"{prefix}{n}@{domain}",
+                display_name=f"{prefix.title()} {n}",
+                course_ends_on=course_ends,
+                student_verified_at=now,
+                password="!",  # unusable: nobody signs in with a password here
+            )
+            for n in range(count)
+        ]
+        User.objects.bulk_create(people, batch_size=1000)
+        people = list(User.objects.filter(email__startswith=prefix, email__endswith=f"@{domain}").order_by("id"))
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in people], batch_size=1000
+        )
+        return people
+
+    staff = User.objects.create_user("bench.staff@example.com", None, display_name="Bench Staff", is_union_staff=True)
+    president, treasurer, secretary = students("committee", 3)
+    category, _ = Category.objects.get_or_create(slug="sport-outdoors", defaults={"name": "Sport & Outdoors"})
+    society = societies.apply_for_society(
+        president,
+        name="Rush Society",
+        category=category,
+        purpose="A society whose memberships sell out in seconds.",
+        constitution="1. Named as above.",
+        committee=[(president.email, "President"), (treasurer.email, "Treasurer"), (secretary.email, "Secretary")],
+    )
+    societies.approve_society(society, actor=staff)
+    membership_type = create_membership_type(
+        society,
+        actor=president,
+        year=current_academic_year(),
+        name="Full member",
+        price_pence=PRICE_PENCE,
+        limit=places,
+    )
+    people = students("buyer", buyers)
+    store = SessionStore()
+    expires = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    sessions = [
+        Session(
+            session_key=secrets.token_hex(16),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(person.pk),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: person.get_session_auth_hash(),
+                }
+            ),
+            expire_date=expires,
+        )
+        for person in people
+    ]
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    return membership_type.variant_id, [s.session_key for s in sessions]
+
+
+def count_sales(variant_id: int) -> dict[str, int]:
+    from django.db.models import Sum
+
+    from quad.commerce.models import Order, OrderLine, Payment, Quota
+    from quad.memberships.models import Membership
+
+    quota = Quota.objects.get(variants__id=variant_id)
+    paid_lines = OrderLine.objects.filter(variant_id=variant_id, order__status=Order.Status.PAID)
+    return {
+        "quota": quota.size,
+        "sold": int(paid_lines.aggregate(n=Sum("quantity"))["n"] or 0),
+        "paid_orders": Order.objects.filter(status=Order.Status.PAID).count(),
+        "payments": Payment.objects.count(),
+        "memberships": Membership.objects.filter(status=Membership.Status.ACTIVE).count(),
+        "pending_orders": Order.objects.filter(status=Order.Status.PENDING).count(),
+    }
+
+
+# --- Server -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, *, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "quad.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)  # uvicorn's own process group: the server and its workers
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+
+
+def wait_until_serving(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    import requests
+
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"uvicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(base + "/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"uvicorn did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def warm_up(base: str, session_key: str, *, workers: int) -> None:
+    """Load every page the rush touches once in each worker (templates, URL resolver, connections)."""
+    import requests
+
+    def visit() -> None:
+        with requests.Session() as http:
+            http.cookies.set("sessionid", session_key)
+            for path in ("/", "/shop/basket/", "/account/"):
+                http.get(base + path, timeout=REQUEST_TIMEOUT)
+
+    threads = [threading.Thread(target=visit) for _ in range(workers * 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(REQUEST_TIMEOUT)
+
+
+# --- The rush ---------------------------------------------------------------------------------
+
+
+def buy(base: str, buyer: Buyer, variant_id: int, barrier: threading.Barrier, start: list[float]) -> None:
+    import requests
+
+    http = requests.Session()
+    http.cookies.set("sessionid", buyer.session_key)
+    http.cookies.set("csrftoken", buyer.csrf)
+    headers = {"X-CSRFToken": buyer.csrf}
+
+    def call(step: str, method: str, path: str, data: dict[str, str] | None = None) -> requests.Response:
+        began = time.perf_counter()
+        response = http.request(
+            method, base + path, data=data, headers=headers, allow_redirects=False, timeout=REQUEST_TIMEOUT
+        )
+        buyer.timings.append((step, time.perf_counter() - began, response.status_code))
+        if response.status_code >= 500:
+            raise RuntimeError(f"{step}: HTTP {response.status_code}")
+        return response
+
+    def expect_redirect(step: str, response: requests.Response) -> str:
+        if response.status_code != 302:
+            raise RuntimeError(f"{step}: HTTP {response.status_code}, expected a redirect")
+        return str(response.headers["Location"])
+
+    try:
+        barrier.wait(timeout=RUSH_TIMEOUT)
+        added = expect_redirect("add", call("add", "POST", "/shop/basket/add/", {"variant": str(variant_id)}))
+        if added != "/shop/basket/":
+            raise RuntimeError(f"add: sent to {added}")
+        to_pay = expect_redirect("checkout", call("checkout", "POST", "/shop/checkout/"))
+        if to_pay == "/shop/basket/":
+            page = call("basket", "GET", "/shop/basket/").text
+            if "Sold out: " in page or " left for " in page:
+                buyer.outcome = "sold out"
+            else:
+                raise RuntimeError("checkout refused without saying the places had gone")
+        elif to_pay.startswith("/shop/orders/") and to_pay.endswith("/test-payment/"):
+            paid = expect_redirect("pay", call("pay", "POST", to_pay, {"action": "pay"}))
+            if paid != to_pay.removesuffix("test-payment/"):
+                raise RuntimeError(f"pay: sent to {paid}")
+            buyer.outcome = "paid"
+        else:
+            raise RuntimeError(f"checkout: sent to {to_pay}")
+    except Exception as error:
+        buyer.outcome, buyer.detail = "error", f"{type(error).__name__}: {error}"[:300]
+    finally:
+        buyer.finished_at = time.perf_counter() - start[0]
+        http.close()
+
+
+def rush(base: str, buyers: list[Buyer], variant_id: int) -> float:
+    """Release every buyer at once; returns the wall time until the last one had their answer."""
+    start = [0.0]
+    barrier = threading.Barrier(len(buyers), action=lambda: start.__setitem__(0, time.perf_counter()))
+    threads = [
+        threading.Thread(target=buy, args=(base, buyer, variant_id, barrier, start), daemon=True) for buyer in buyers
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + RUSH_TIMEOUT + 10
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0.1))
+    for buyer in buyers:
+        if buyer.outcome == "not started":
+            buyer.outcome, buyer.detail = "error", "did not finish in time"
+    return max(buyer.finished_at for buyer in buyers)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1] if p < 100 else max(values)
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+# --- Main -------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="150 buyers for 30 places")
+    parser.add_argument("--buyers", type=int)
+    parser.add_argument("--places", type=int)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    buyers_wanted = args.buyers or (150 if args.quick else 500)
+    places = args.places or (30 if args.quick else 100)
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    var_dir = Path(tempfile.mkdtemp(prefix="quad-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "quad.settings",
+        "DATABASE_URL": url,
+        "QUAD_VAR_DIR": str(var_dir),
+        "TASKS_BACKEND": TASKS_BACKEND,
+        "EMAIL_BACKEND": EMAIL_BACKEND,
+        "PAYMENT_PROVIDER": "test",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("EMAIL_HOST", None)
+    os.environ.update(env)
+
+    print(f"Recreating {urlsplit(url).path.lstrip('/')} and migrating…", flush=True)
+    recreate_database(url)
+    server: subprocess.Popen[bytes] | None = None
+    log = var_dir / "uvicorn.log"
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        print(f"Building the scene: {places} places, {buyers_wanted} buyers…", flush=True)
+        began = time.perf_counter()
+        variant_id, session_keys = build_scene(places=places, buyers=buyers_wanted + 1)
+        warm_key, session_keys = session_keys[-1], session_keys[:-1]  # one extra student warms the server up
+        print(f"  built in {time.perf_counter() - began:.1f} s", flush=True)
+        connection.close()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(port, workers=args.workers, env=env, log=log)
+        wait_until_serving(base, server, log)
+        warm_up(base, warm_key, workers=args.workers)
+
+        print(f"Rush: {buyers_wanted} buyers for {places} places at {base}…", flush=True)
+        buyers = [Buyer(session_key=key) for key in session_keys]
+        wall = rush(base, buyers, variant_id)
+        stop_server(server)
+
+        counts = count_sales(variant_id)
+        connection.close()
+    finally:
+        if server is not None:
+            stop_server(server)
+        server_log = log.read_text(errors="replace") if log.exists() else ""
+        server_errors = server_log.count("Traceback")
+        if server_errors:
+            first = server_log.index("Traceback")
+            print(f"  the server logged {server_errors} tracebacks; the first:\n{server_log[first : first + 4000]}")
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(url)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+    paid = [b for b in buyers if b.outcome == "paid"]
+    sold_out = [b for b in buyers if b.outcome == "sold out"]
+    failed = [b for b in buyers if b.outcome == "error"]
+    for buyer in failed[:5]:
+        print(f"  error: {buyer.detail}", flush=True)
+    timings = [t for b in buyers for t in b.timings]
+    figures: dict[str, Any] = {
+        "buyers": len(buyers),
+        "places": counts["quota"],
+        "sold": counts["sold"],
+        "oversold": max(counts["sold"] - counts["quota"], 0),
+        "paid_orders_seen_by_buyers": len(paid),
+        "sold_out_answers": len(sold_out),
+        "errors": len(failed) + server_errors,
+        "http_5xx": sum(1 for _, _, status in timings if status >= 500),
+        "unpaid_pending_orders": counts["pending_orders"],
+        "memberships_started": counts["memberships"],
+        "wall_s": round(wall, 2),
+        "sold_out_after_s": round(max((b.finished_at for b in paid), default=0.0), 2),
+        "orders_per_minute": round(counts["paid_orders"] / wall * 60) if wall else 0,
+        "checkouts_per_minute": round((len(paid) + len(sold_out)) / wall * 60) if wall else 0,
+        "requests": len(timings),
+        "requests_per_s": round(len(timings) / wall) if wall else 0,
+        "buy_p50_ms": ms(percentile([b.finished_at for b in buyers], 50)),
+        "buy_p99_ms": ms(percentile([b.finished_at for b in buyers], 99)),
+    }
+    for step in ("add", "checkout", "pay", "basket"):
+        durations = [seconds for name, seconds, _ in timings if name == step]
+        figures[f"{step}_p50_ms"] = ms(percentile(durations, 50))
+        figures[f"{step}_p99_ms"] = ms(percentile(durations, 99))
+    figures.update(
+        server=f"uvicorn quad.asgi:application, {args.workers} workers, PostgreSQL "
+        f"(conn_max_age {os.environ.get('DB_CONN_MAX_AGE', '60')} s)",
+        tasks=f"{TASKS_BACKEND} (receipts queued, no worker running); email {EMAIL_BACKEND.rsplit('.', 2)[-2]}",
+        client="one thread and requests.Session per buyer, on the same machine",
+    )
+    print(json.dumps(figures))
+    if figures["oversold"] or figures["errors"]:
+        sys.exit(f"FAILED: oversold {figures['oversold']}, errors {figures['errors']}: {json.dumps(figures)}")
+
+
+if __name__ == "__main__":
+    main()

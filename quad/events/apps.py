@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "quad.events"
+    label = "events"
+    verbose_name = "Events"
+
+    def ready(self) -> None:
+        from quad.events import receivers  # noqa: F401  (ticket fulfilment, mini-site and account sections)
