@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -287,7 +288,7 @@ def buy(base: str, buyer: Buyer, variant_id: int, barrier: threading.Barrier, st
 
     try:
         barrier.wait(timeout=RUSH_TIMEOUT)
-        added = expect_redirect("add", call("add", "POST", "/shop/basket/add/", {"variant": str(variant_id)}))
+        added = expect_redirect("add", call("add", "POST", "/shop/basket/add/", {"variant": str(variant_id), "quantity": "1"}))
         if added != "/shop/basket/":
             raise RuntimeError(f"add: sent to {added}")
         to_pay = expect_redirect("checkout", call("checkout", "POST", "/shop/checkout/"))
@@ -296,7 +297,8 @@ def buy(base: str, buyer: Buyer, variant_id: int, barrier: threading.Barrier, st
             if "Sold out: " in page or " left for " in page:
                 buyer.outcome = "sold out"
             else:
-                raise RuntimeError("checkout refused without saying the places had gone")
+                said = re.findall(r'<p class="message[^"]*">(.*?)</p>', page)
+                raise RuntimeError(f"checkout refused without saying the places had gone: {said}")
         elif to_pay.startswith("/shop/orders/") and to_pay.endswith("/test-payment/"):
             paid = expect_redirect("pay", call("pay", "POST", to_pay, {"action": "pay"}))
             if paid != to_pay.removesuffix("test-payment/"):
@@ -431,7 +433,8 @@ def main() -> None:
         "oversold": max(counts["sold"] - counts["quota"], 0),
         "paid_orders_seen_by_buyers": len(paid),
         "sold_out_answers": len(sold_out),
-        "errors": len(failed) + server_errors,
+        "errors": len(failed),
+        "server_tracebacks": server_errors,
         "http_5xx": sum(1 for _, _, status in timings if status >= 500),
         "unpaid_pending_orders": counts["pending_orders"],
         "memberships_started": counts["memberships"],
@@ -455,7 +458,7 @@ def main() -> None:
         client="one thread and requests.Session per buyer, on the same machine",
     )
     print(json.dumps(figures))
-    if figures["oversold"] or figures["errors"]:
+    if figures["oversold"] or figures["errors"] or figures["server_tracebacks"]:
         sys.exit(f"FAILED: oversold {figures['oversold']}, errors {figures['errors']}: {json.dumps(figures)}")
 
 

@@ -342,6 +342,15 @@ def refunded_pence(line: OrderLine) -> int:
     return line.refunds.aggregate(n=Sum("amount_pence"))["n"] or 0
 
 
+def refundable_pence(line: OrderLine) -> int:
+    """What can still go back for the line: its total for each payment its order received, less refunds.
+
+    A duplicate charge is returned in full automatically; counting it here keeps that return from
+    using up what the kept payment can still refund.
+    """
+    return line.total_pence * Payment.objects.filter(order_id=line.order_id).count() - refunded_pence(line)
+
+
 def _refund(
     line: OrderLine,
     *,
@@ -379,7 +388,7 @@ def refund_line(
         line = OrderLine.objects.select_related("seller", "order").get(pk=line.pk)
         if order.status != Order.Status.PAID:
             raise OrderError("Only paid orders can be refunded.")
-        remaining = line.total_pence - refunded_pence(line)
+        remaining = refundable_pence(line)
         if amount_pence > remaining:
             raise OrderError(f"At most {remaining / 100:.2f} can be refunded on this line.")
         payment = order.payments.order_by("id").first()
@@ -394,7 +403,7 @@ def refund_line(
             payment=payment,
             idempotency_key=idempotency_key,
         )
-        fully_refunded = refunded_pence(line) >= line.total_pence
+        fully_refunded = refundable_pence(line) <= 0
         if fully_refunded:
             line.released = True
             line.save(update_fields=["released"])
@@ -411,7 +420,7 @@ def request_refund(line: OrderLine, *, actor: Any, reason: str) -> RefundRequest
         raise OrderError("Only the buyer can ask for a refund.")
     if line.order.status != Order.Status.PAID:
         raise OrderError("Only paid orders can be refunded.")
-    if refunded_pence(line) >= line.total_pence:
+    if refundable_pence(line) <= 0:
         raise OrderError("This has already been refunded in full.")
     fulfilment_for(line.kind).check_can_request_refund(line)
     try:
@@ -431,7 +440,7 @@ def approve_refund_request(
         request = RefundRequest.objects.select_for_update().select_related("line__order").get(pk=request.pk)
         if request.status != RefundRequest.Status.REQUESTED:
             raise OrderError("This request has already been decided.")
-        amount = amount_pence if amount_pence is not None else request.line.total_pence - refunded_pence(request.line)
+        amount = amount_pence if amount_pence is not None else refundable_pence(request.line)
         refund = refund_line(
             request.line,
             amount_pence=amount,

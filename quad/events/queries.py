@@ -37,10 +37,7 @@ def calendar(
 ) -> QuerySet[Event]:
     events = visible_events(user).filter(status=Event.Status.SCHEDULED, society__status="active")
     now = timezone.now()
-    if start:
-        events = events.filter(ends_at__date__gte=start)
-    else:
-        events = events.filter(ends_at__gte=now)
+    events = events.filter(ends_at__date__gte=start) if start else events.filter(ends_at__gte=now)
     if end:
         events = events.filter(starts_at__date__lte=end)
     if society_slug:

@@ -39,3 +39,10 @@ def money(amount: int | None) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     return f"{sign}£{value // 100:,}.{value % 100:02d}"
+
+
+@register.filter
+def pounds(amount: int | None) -> str:
+    """Integer pence as a plain decimal for form inputs: 1800 -> 18.00."""
+    value = amount or 0
+    return f"{value // 100}.{value % 100:02d}"

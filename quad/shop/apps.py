@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    name = "quad.shop"
+    label = "shop"
+    verbose_name = "Shop"
+
+    def ready(self) -> None:
+        from quad.shop import receivers  # noqa: F401  (merch fulfilment, mini-site section, navigation)

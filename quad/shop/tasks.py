@@ -1,0 +1,1 @@
+"""The shop has no background work of its own."""
