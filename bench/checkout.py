@@ -190,6 +190,38 @@ def count_sales(variant_id: int) -> dict[str, int]:
 # --- Server -----------------------------------------------------------------------------------
 
 
+def pooling() -> str:
+    from django.conf import settings
+
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    if pool:
+        return f"a pool of at most {pool['max_size']} connections per worker"
+    return f"no pool, CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE', 0)}"
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and everything under it, from /proc."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat, in clock ticks."""
+    values = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -213,7 +245,9 @@ def start_server(port: int, *, workers: int, env: dict[str, str], log: Path) -> 
         "warning",
     ]
     with log.open("wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -288,7 +322,9 @@ def buy(base: str, buyer: Buyer, variant_id: int, barrier: threading.Barrier, st
 
     try:
         barrier.wait(timeout=RUSH_TIMEOUT)
-        added = expect_redirect("add", call("add", "POST", "/shop/basket/add/", {"variant": str(variant_id), "quantity": "1"}))
+        added = expect_redirect(
+            "add", call("add", "POST", "/shop/basket/add/", {"variant": str(variant_id), "quantity": "1"})
+        )
         if added != "/shop/basket/":
             raise RuntimeError(f"add: sent to {added}")
         to_pay = expect_redirect("checkout", call("checkout", "POST", "/shop/checkout/"))
@@ -400,7 +436,12 @@ def main() -> None:
 
         print(f"Rush: {buyers_wanted} buyers for {places} places at {base}…", flush=True)
         buyers = [Buyer(session_key=key) for key in session_keys]
+        load_before = os.getloadavg()[0]
+        server_cpu, client_cpu, machine = tree_cpu_seconds(server.pid), time.process_time(), machine_busy()
         wall = rush(base, buyers, variant_id)
+        server_cpu = tree_cpu_seconds(server.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+        busy, total = (after - before for after, before in zip(machine_busy(), machine, strict=True))
         stop_server(server)
 
         counts = count_sales(variant_id)
@@ -452,8 +493,11 @@ def main() -> None:
         figures[f"{step}_p50_ms"] = ms(percentile(durations, 50))
         figures[f"{step}_p99_ms"] = ms(percentile(durations, 99))
     figures.update(
-        server=f"uvicorn quad.asgi:application, {args.workers} workers, PostgreSQL "
-        f"(conn_max_age {os.environ.get('DB_CONN_MAX_AGE', '60')} s)",
+        cpu_server_s=round(server_cpu, 1),
+        cpu_load_generator_s=round(client_cpu, 1),
+        machine_busy_pct=round(100 * busy / total) if total else 0,
+        load_average_before=round(load_before, 2),
+        server=f"uvicorn quad.asgi:application, {args.workers} workers, PostgreSQL, {pooling()}",
         tasks=f"{TASKS_BACKEND} (receipts queued, no worker running); email {EMAIL_BACKEND.rsplit('.', 2)[-2]}",
         client="one thread and requests.Session per buyer, on the same machine",
     )

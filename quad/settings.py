@@ -136,7 +136,20 @@ TEMPLATES = [
 # Database: SQLite in WAL mode by default, PostgreSQL through DATABASE_URL.
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    # Under ASGI every request runs in a thread of its own, so persistent connections (CONN_MAX_AGE)
+    # pile up, one per request in flight, until PostgreSQL refuses more. Django's advice is a pool:
+    # each process keeps at most DB_POOL_MAX_SIZE connections and a request waits for a free one.
+    # DB_POOL_MAX_SIZE=0 turns the pool off (a connection per request, or DB_CONN_MAX_AGE seconds).
+    DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": envint("DB_POOL_TIMEOUT", 30),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = envint("DB_CONN_MAX_AGE", 0)
 else:
     DATABASES = {
         "default": {

@@ -63,9 +63,11 @@ class StripeProvider(PaymentProvider):
 
     name = "stripe"
     label = "Card payment (Stripe)"
-    # Stripe will not expire a Checkout Session sooner than 30 minutes after creating it, so a
+    # Stripe refuses a Checkout Session that expires less than 30 minutes after it is created, so a
     # Stripe order holds its places for at least that long and the session expires exactly with it.
-    MINIMUM_HOLD = datetime.timedelta(minutes=30)
+    # The session is created a moment after the order (and its expiry is cut to whole seconds):
+    # a minute's margin keeps it clear of Stripe's limit.
+    MINIMUM_HOLD = datetime.timedelta(minutes=31)
 
     def __init__(self, http_client: Any = None) -> None:
         self.http_client = http_client

@@ -493,7 +493,11 @@ def handle_stripe_event(event: Any) -> bool:
         if event["type"] in {"checkout.session.completed", "checkout.session.async_payment_succeeded"}:
             if session.get("payment_status") != "paid":
                 return True
-            order = Order.objects.get(reference=session["client_reference_id"])
+            order = Order.objects.filter(reference=session.get("client_reference_id") or "").first()
+            if order is None:
+                # Not a session Quad created (the account may also sell elsewhere). Failing would make
+                # Stripe retry for days and then switch the endpoint off; recorded, nothing to do.
+                return True
             confirm_payment(
                 order, provider="stripe", payment_id=session["payment_intent"], amount_pence=session["amount_total"]
             )

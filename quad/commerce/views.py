@@ -152,7 +152,8 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         )
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("Invalid payload or signature")
-    services.handle_stripe_event(event)
+    # The SDK's objects are not dicts (no .get); the service works on the plain event data.
+    services.handle_stripe_event(event.to_dict())
     return HttpResponse("ok")
 
 

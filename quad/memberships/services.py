@@ -150,6 +150,9 @@ class MembershipFulfilment(Fulfilment):
             )
         if quantity != 1:
             raise OrderError("One membership each.")
+        if membership_type.year_end < timezone.localdate():
+            # Left on sale past its year, it would start a membership that ends before it begins.
+            raise OrderError(f"{membership_type} has ended: memberships last for one academic year.")
         society = membership_type.society
         existing = Membership.objects.filter(
             user=user, society=society, ends_on=membership_type.year_end, status=Membership.Status.ACTIVE

@@ -44,7 +44,11 @@ def membership_types(request: HttpRequest, slug: str) -> HttpResponse:
         except MembershipError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"“{form.cleaned_data['name']}” is on sale on your mini site.")
+            name, starts = form.cleaned_data["name"], form.cleaned_data["sale_starts_at"]
+            if starts and starts > timezone.now():
+                messages.success(request, f"“{name}” goes on sale on {timezone.localtime(starts):%-d %B at %H:%M}.")
+            else:
+                messages.success(request, f"“{name}” is on sale on your mini site.")
             return redirect("memberships:membership-types", slug=slug)
     return render(
         request,

@@ -39,7 +39,6 @@ class Outcome:
 def build_sale(*, places: int, buyers: int) -> tuple[Any, list[Any]]:
     """A society selling `places` memberships, and `buyers` students each with one in their basket."""
     from conftest import found_society, make_person, train
-
     from quad.commerce import services
     from quad.core.academic import current_academic_year
     from quad.memberships.services import create_membership_type

@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,17 @@ on_postgres = pytest.mark.skipif(
 
 
 @pytest.fixture
-def race_window(monkeypatch: pytest.MonkeyPatch) -> None:
+def race_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every buyer at the quota at once, each on a connection of its own, and the race window held open."""
     monkeypatch.setattr(services, "_after_capacity_check", widen_race_window)
+    pool = getattr(connection, "pool", None)  # settings' psycopg pool (DB_POOL_MAX_SIZE) would queue the buyers
+    if pool is None:
+        yield
+        return
+    sizes = (pool.min_size, pool.max_size)
+    pool.resize(pool.min_size, max(pool.max_size, BUYERS + 5))
+    yield
+    pool.resize(*sizes)
 
 
 @on_postgres
@@ -56,7 +66,9 @@ def test_fifty_buyers_for_the_last_ten_places_get_exactly_ten(race_window: None)
     assert sold(variant) == PLACES
     assert Order.objects.filter(status=Order.Status.PAID).count() == PLACES
     assert Payment.objects.count() == PLACES
-    assert Membership.objects.filter(membership_type__variant=variant, status=Membership.Status.ACTIVE).count() == PLACES
+    assert (
+        Membership.objects.filter(membership_type__variant=variant, status=Membership.Status.ACTIVE).count() == PLACES
+    )
     assert services.places_left(variant) == 0
 
 

@@ -195,10 +195,8 @@ def test_union_staff_without_two_factor_cannot_decide(client, member):
 
 @pytest.mark.parametrize("who", ["treasurer_untrained", "committee_untrained", "other_committee", "student", "member"])
 def test_only_a_trained_finance_holder_or_staff_may_decide(client, member, society, request, who):
-    if who == "treasurer_untrained":
-        decider = treasurer_of(society)  # has the finance power, but no GDPR training
-    else:
-        decider = request.getfixturevalue(who)
+    # The Treasurer has the finance power, but no GDPR training.
+    decider = treasurer_of(society) if who == "treasurer_untrained" else request.getfixturevalue(who)
     refund_request = ask(member, membership_line(member))
     client.force_login(decider)
 

@@ -24,8 +24,12 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import found_society, make_person, train
+from conftest import found_society, join, make_person, train
+from quad.commerce import services as commerce_services
+from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.core.academic import current_academic_year
+from quad.memberships.models import Membership, MembershipType
+from quad.memberships.services import create_membership_type
 from quad.societies import services
 from quad.societies.models import Category, CommitteeTerm, FAQItem, HandoverNote, Position, Power, Society
 from quad.su.models import FeaturedSociety
@@ -47,7 +51,8 @@ ROLES = (
 
 @dataclass(frozen=True)
 class Redirect:
-    """A redirect to the named URL. `kwargs` names the request's URL kwargs the target takes too;
+    """A redirect to the named URL. `kwargs` names the URL kwargs the target takes: the request's own,
+    or else the sample world's (a refund decision, made by id, goes back to its society's list);
     `keeps_next` asks that ?next= bring the person back to the page they asked for."""
 
     to: str
@@ -106,12 +111,18 @@ FOUNDERS_AND_STAFF = profile(
 NOT_FOUND = profile("NOT_FOUND", default=404)
 
 
-def committee_write(power: str | None, *, allowed: Expect) -> Profile:
+def committee_write(power: str | None, *, allowed: Expect, **overrides: Expect) -> Profile:
     """A change to a society: only a trained current committee member whose position has `power`
     (`None`: any trained current committee member). Untrained committee and everyone else: 403."""
     # committee_trained is the President, whose position has every power.
-    base = profile(f"COMMITTEE_WRITE({power})", default=403, anonymous=TO_LOGIN, committee_trained=allowed)
+    name = f"COMMITTEE_WRITE({power})" + ("+" + "+".join(overrides) if overrides else "")
+    base = profile(name, default=403, anonymous=TO_LOGIN, committee_trained=allowed, **overrides)
     return Profile(base.name, base.statuses, power=power, allowed=allowed)
+
+
+def committee_only(power: str) -> Profile:
+    """A page of the management area that needs `power` (and valid training) just to look at."""
+    return committee_write(power, allowed=200)
 
 
 def staff_action(then: Expect) -> Profile:
@@ -120,6 +131,24 @@ def staff_action(then: Expect) -> Profile:
 
 TO_SOCIETY_DETAIL = Redirect("su:society-detail", kwargs=("slug",))
 TO_MANAGE_COMMITTEE = Redirect("societies:manage-committee", kwargs=("slug",))
+TO_BASKET = Redirect("commerce:basket")
+TO_ORDER = Redirect("commerce:order", kwargs=("reference",))
+TO_MEMBER_LIST = Redirect("memberships:member-list", kwargs=("slug",))
+
+# Buying is for current students: union staff and visitors are refused with the reason (graduates
+# too: see test_graduates_and_visitors_are_told_why_they_cannot_buy). An empty form, or an empty
+# basket, goes back to the basket with a message.
+STUDENTS_BUY = profile("STUDENTS_BUY", default=TO_BASKET, anonymous=TO_LOGIN, visitor=403, su_staff=403)
+# An order is its buyer's (`member`) and union staff's; to anyone else it does not exist.
+BUYER_AND_STAFF = profile("BUYER_AND_STAFF", default=404, anonymous=TO_LOGIN, member=200, su_staff=200)
+# Paying for or asking a refund on an order is the buyer's alone: staff may see it but not act.
+BUYER_ACTS = profile("BUYER_ACTS", default=404, anonymous=TO_LOGIN, member=TO_ORDER, su_staff=403)
+# A refund decision goes back to the list it was made from: the society's, or the union's.
+REFUND_DECISION = committee_write(
+    Power.FINANCE,
+    allowed=Redirect("commerce:refund-requests", kwargs=("slug",)),
+    su_staff=Redirect("su:refund-requests"),
+)
 
 
 @dataclass(frozen=True)
@@ -231,6 +260,36 @@ EXPECTED: dict[str, Check] = {
     "su:fold-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
     "su:feature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
     "su:unfeature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
+    "su:refund-requests": Check(get=STAFF_ONLY),
+    # --- commerce: basket, checkout, orders, refunds ----------------------------------------
+    "commerce:basket": Check(get=SIGNED_IN),
+    "commerce:add-to-basket": Check(post=STUDENTS_BUY),
+    "commerce:remove-from-basket": Check(post=profile("SIGNED_IN", default=TO_BASKET, anonymous=TO_LOGIN)),
+    "commerce:checkout": Check(post=STUDENTS_BUY),
+    "commerce:order": Check(get=BUYER_AND_STAFF),
+    # The sample order is paid: its buyer sees "already paid", and a POST goes back to the order.
+    "commerce:test-payment": Check(
+        get=profile("BUYER_PAYS", default=404, anonymous=TO_LOGIN, member=200, su_staff=403), post=BUYER_ACTS
+    ),
+    "commerce:request-refund": Check(post=BUYER_ACTS),
+    # An empty approval refunds everything still refundable; an empty decline lacks its reason.
+    "commerce:approve-refund-request": Check(post=REFUND_DECISION),
+    "commerce:decline-refund-request": Check(post=REFUND_DECISION),
+    "commerce:refund-requests": Check(get=committee_only(Power.FINANCE)),
+    "commerce:society-ledger": Check(get=committee_only(Power.FINANCE)),
+    # Not configured in tests (the embedded default): there is no webhook to call. See
+    # test_stripe_webhook_refuses_a_bad_signature for the configured case.
+    "commerce:stripe-webhook": Check(post=NOT_FOUND),
+    # --- memberships ------------------------------------------------------------------------
+    # Any current committee member may see the types; creating one needs finance (empty form: 200).
+    "memberships:membership-types": Check(get=COMMITTEE_READ, post=committee_write(Power.FINANCE, allowed=200)),
+    "memberships:edit-membership-type": Check(
+        get=committee_only(Power.FINANCE), post=committee_write(Power.FINANCE, allowed=200)
+    ),
+    # Personal data: the member-data power with valid training, every time.
+    "memberships:member-list": Check(get=committee_only(Power.MEMBER_DATA)),
+    "memberships:export-members": Check(get=committee_only(Power.MEMBER_DATA)),
+    "memberships:remove-member": Check(post=committee_write(Power.MEMBER_DATA, allowed=TO_MEMBER_LIST)),
     # --- uploads ----------------------------------------------------------------------------
     "media": Check(get=PUBLIC),
 }
@@ -276,9 +335,15 @@ class World:
     faq_item: FAQItem
     treasurer_term: CommitteeTerm
     media_path: str
+    membership_type: MembershipType
+    membership: Membership  # `member`'s, bought through the checkout
+    order: Order  # the order that paid for it
+    line: OrderLine
+    refund_request: RefundRequest  # `member` asked for their money back; not yet decided
 
 
-SAMPLE_KWARGS: dict[str, Callable[[World], str | int]] = {
+Sample = Callable[[World], str | int]
+SAMPLE_KWARGS: dict[str, Sample] = {
     "slug": lambda world: world.society.slug,
     "item_id": lambda world: world.faq_item.pk,
     "term_id": lambda world: world.treasurer_term.pk,
@@ -287,13 +352,31 @@ SAMPLE_KWARGS: dict[str, Callable[[World], str | int]] = {
     "uidb36": lambda world: "zz",
     "provider_id": lambda world: "university",
     "path": lambda world: world.media_path,
+    "reference": lambda world: world.order.reference,
+    "line_id": lambda world: world.line.pk,
+    "variant_id": lambda world: world.membership_type.variant_id,
+}
+# A kwarg whose meaning depends on the URL (`pk` is a different row in each app).
+ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
+    "memberships:edit-membership-type": {"pk": lambda world: world.membership_type.pk},
+    "memberships:remove-member": {"pk": lambda world: world.membership.pk},
+    "commerce:approve-refund-request": {"pk": lambda world: world.refund_request.pk},
+    "commerce:decline-refund-request": {"pk": lambda world: world.refund_request.pk},
 }
 
 
 def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
-    missing = [name for name in route.kwarg_names if name not in SAMPLE_KWARGS]
-    assert not missing, f"{route.key} ({route.path}) takes {missing}: add a sample value to SAMPLE_KWARGS"
-    return {name: SAMPLE_KWARGS[name](world) for name in route.kwarg_names}
+    samples = SAMPLE_KWARGS | ROUTE_SAMPLE_KWARGS.get(route.key, {})
+    missing = [name for name in route.kwarg_names if name not in samples]
+    assert not missing, (
+        f"{route.key} ({route.path}) takes {missing}: add a sample value to SAMPLE_KWARGS (or ROUTE_SAMPLE_KWARGS)"
+    )
+    return {name: samples[name](world) for name in route.kwarg_names}
+
+
+def sample_kwargs(world: World) -> dict[str, str | int]:
+    """Every generic sample kwarg, for redirect targets that take one the request did not."""
+    return {name: sample(world) for name, sample in SAMPLE_KWARGS.items()}
 
 
 def url_for(route: Route, kwargs: dict[str, str | int]) -> str:
@@ -304,11 +387,32 @@ def url_for(route: Route, kwargs: dict[str, str | int]) -> str:
 
 
 @pytest.fixture
-def world(society: Society, committee_trained: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    society: Society,
+    committee_trained: Any,
+    member: Any,
+    membership_type: MembershipType,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> World:
     item = services.add_faq_item(society, actor=committee_trained, question="Do I need boots?", answer="Yes.")
     treasurer_term = CommitteeTerm.objects.get(society=society, position__name="Treasurer")
     media_path = default_storage.save("societies/logos/sample.txt", ContentFile(b"a stand-in upload"))
-    return World(society=society, faq_item=item, treasurer_term=treasurer_term, media_path=media_path)
+    membership = Membership.objects.select_related("order_line__order").get(user=member, society=society)
+    line = membership.order_line
+    assert line is not None
+    refund_request = commerce_services.request_refund(line, actor=member, reason="I can't make Wednesdays.")
+    return World(
+        society=society,
+        faq_item=item,
+        treasurer_term=treasurer_term,
+        media_path=media_path,
+        membership_type=membership_type,
+        membership=membership,
+        order=line.order,
+        line=line,
+        refund_request=refund_request,
+    )
 
 
 def sign_in(client: Client, request: pytest.FixtureRequest, role: str) -> None:
@@ -380,7 +484,11 @@ def test_permission_matrix(
     response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
     profile = getattr(EXPECTED[key], method)
     assert_status(
-        response, profile.statuses[role], url=url, kwargs=kwargs, who=f"{role} {method.upper()} ({profile.name})"
+        response,
+        profile.statuses[role],
+        url=url,
+        kwargs=sample_kwargs(world) | kwargs,
+        who=f"{role} {method.upper()} ({profile.name})",
     )
 
 
@@ -421,7 +529,9 @@ def test_committee_write_needs_the_power_named_in_the_matrix(
     url = url_for(route, kwargs)
     client.force_login(treasurer)
     response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
-    assert_status(response, expected, url=url, kwargs=kwargs, who=f"trained Treasurer {method.upper()}")
+    assert_status(
+        response, expected, url=url, kwargs=sample_kwargs(world) | kwargs, who=f"trained Treasurer {method.upper()}"
+    )
 
 
 # --- A society not yet approved (or turned down) is hidden ----------------------------------------
@@ -575,6 +685,55 @@ def test_committee_cannot_reach_another_societys_rows_through_their_own_slug(
     other_term.refresh_from_db()
     other_term.position.refresh_from_db()
     assert (other_term.ends_on, other_term.position.powers) == before
+
+
+@pytest.mark.parametrize("key", ["memberships:remove-member", "memberships:edit-membership-type"])
+def test_committee_cannot_reach_another_societys_memberships_through_their_own_slug(
+    key: str,
+    db: None,
+    client: Client,
+    society: Society,
+    other_society: Society,
+    other_committee: Any,
+    committee_trained: Any,
+) -> None:
+    other_type = create_membership_type(
+        other_society, actor=other_committee, year=current_academic_year(), name="Player", price_pence=300
+    )
+    other_member = join(make_person("Pat Player", "pat.player"), other_type)
+    pk = other_member.pk if key == "memberships:remove-member" else other_type.pk
+    client.force_login(committee_trained)
+    response = client.post(reverse(key, kwargs={"slug": society.slug, "pk": pk}), {"reason": "Gone", "price": "0"})
+    assert response.status_code == 404
+    other_member.refresh_from_db()
+    other_type.variant.refresh_from_db()
+    assert other_member.status == Membership.Status.ACTIVE
+    assert other_type.variant.price_pence == 300
+
+
+@pytest.mark.parametrize("key", ["commerce:add-to-basket", "commerce:checkout"])
+@pytest.mark.parametrize(
+    ("role", "reason"),
+    [("graduate", "Graduates can no longer buy from societies"), ("visitor", "Only current students can buy")],
+)
+def test_graduates_and_visitors_are_told_why_they_cannot_buy(
+    key: str, role: str, reason: str, db: None, client: Client, request: pytest.FixtureRequest, world: World
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(reverse(key), {"variant": world.membership_type.variant_id, "quantity": "1"})
+    assert response.status_code == 403
+    assert reason in response.content.decode()
+
+
+def test_stripe_webhook_refuses_a_bad_signature(db: None, client: Client, settings: Any) -> None:
+    """Configured (PAYMENT_PROVIDER=stripe sets a secret), a webhook whose signature does not check out is refused."""
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_matrix"
+    url = reverse("commerce:stripe-webhook")
+    payload = b'{"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": {}}}'
+    for signature in ("", "t=1,v1=0000"):
+        response = client.post(url, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+        assert response.status_code == 400, signature
+    assert client.get(url).status_code == 405
 
 
 # --- Query counts ---------------------------------------------------------------------------------
