@@ -139,7 +139,9 @@ def places_left(variant: Variant) -> int | None:
     now = timezone.now()
     lefts = []
     for quota in variant.quotas.all():
-        used = OrderLine.objects.filter(holding_places(now), variant__quotas=quota).aggregate(n=Sum("quantity"))["n"] or 0
+        used = (
+            OrderLine.objects.filter(holding_places(now), variant__quotas=quota).aggregate(n=Sum("quantity"))["n"] or 0
+        )
         lefts.append(max(quota.size - used, 0))
     return min(lefts) if lefts else None
 
@@ -332,7 +334,16 @@ def _refund_whole_order(order: Order, payment: Payment, *, reason: str) -> None:
     provider = provider_named(payment.provider)
     for line in order.lines.all():
         if line.total_pence:
-            _refund(line, amount_pence=line.total_pence, actor=None, reason=reason, provider=provider, payment=payment)
+            # Keyed by the provider's payment id: a retried webhook asks for the same refund, not a second one.
+            _refund(
+                line,
+                amount_pence=line.total_pence,
+                actor=None,
+                reason=reason,
+                provider=provider,
+                payment=payment,
+                idempotency_key=f"auto-{payment.provider}-{payment.provider_payment_id}-{line.pk}"[:64],
+            )
 
 
 # --- Refunds -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from quad.commerce.errors import OrderError
 from quad.commerce.forms import AddToBasketForm, ApproveRefundForm, DeclineRefundForm, RefundRequestForm
 from quad.commerce.models import Order, OrderLine, RefundRequest, Variant
 from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_can_pay
+from quad.commerce.providers import provider_for_total
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
@@ -33,7 +34,7 @@ def basket(request: HttpRequest) -> HttpResponse:
         {
             "items": items,
             "total": sum(i.quantity * i.variant.price_pence for i in items),
-            "hold_minutes": settings.ORDER_HOLD_MINUTES,
+            "hold_minutes": int(provider_for_total(1).hold().total_seconds() // 60),
         },
     )
 
@@ -125,7 +126,11 @@ def test_payment(request: HttpRequest, reference: str) -> HttpResponse:
                 if the_order.status == Order.Status.PAID:
                     messages.success(request, "Payment received. A receipt is on its way by email.")
                 else:
-                    messages.error(request, "Your hold expired and the places went: the payment has been refunded.")
+                    messages.error(
+                        request,
+                        "We could not complete this order (the place has gone, or you already have it): "
+                        "the payment has been refunded in full.",
+                    )
         elif action in {"decline", "abandon"}:
             services.cancel_order(the_order, actor=request.user)
             messages.warning(

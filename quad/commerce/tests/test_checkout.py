@@ -432,7 +432,10 @@ def test_paying_an_expired_order_whose_places_went_refunds_it(client, student, m
 
     late.refresh_from_db()
     assert late.status == Order.Status.CANCELLED
-    assert message_of(response) == "Your hold expired and the places went: the payment has been refunded."
+    assert message_of(response) == (
+        "We could not complete this order (the place has gone, or you already have it): "
+        "the payment has been refunded in full."
+    )
     payment = Payment.objects.get(order=late)
     refund = Refund.objects.get(order=late)
     assert payment.amount_pence == refund.amount_pence == 2000

@@ -128,7 +128,8 @@ def test_student_joins_pays_asks_for_a_refund_and_the_treasurer_approves(
     treasurer_approves(new_page(), treasurer, society, reference)
 
     page.goto("/account/")
-    expect(page.get_by_role("region", name="Your memberships")).to_contain_text("Hiking Society — Full member, refunded")
+    memberships = page.get_by_role("region", name="Your memberships")
+    expect(memberships).to_contain_text("Hiking Society — Full member, refunded")
     check_a11y(page, "join-account-refunded")
     page.get_by_role("region", name="Your orders").get_by_role("link", name=reference).click()
     expect(page.get_by_text("£5.00 refunded")).to_be_visible()

@@ -204,9 +204,14 @@ def test_when_the_places_are_gone_the_join_button_says_sold_out(
     client, student, member, society, membership_type, committee_trained
 ) -> None:
     services.update_membership_type(
-        membership_type, actor=committee_trained, price_pence=500, limit=1, sale_starts_at=None, sale_ends_at=None,
+        membership_type,
+        actor=committee_trained,
+        price_pence=500,
+        limit=1,
+        sale_starts_at=None,
+        sale_ends_at=None,
         on_sale=True,
-    )  # fmt: skip
+    )
     client.force_login(student)
 
     assert "Sold out." in client.get(society.get_absolute_url()).content.decode()

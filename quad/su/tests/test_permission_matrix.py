@@ -115,9 +115,10 @@ def committee_write(power: str | None, *, allowed: Expect, **overrides: Expect) 
     """A change to a society: only a trained current committee member whose position has `power`
     (`None`: any trained current committee member). Untrained committee and everyone else: 403."""
     # committee_trained is the President, whose position has every power.
-    name = f"COMMITTEE_WRITE({power})" + ("+" + "+".join(overrides) if overrides else "")
-    base = profile(name, default=403, anonymous=TO_LOGIN, committee_trained=allowed, **overrides)
-    return Profile(base.name, base.statuses, power=power, allowed=allowed)
+    assert set(overrides) <= set(ROLES), f"no such roles {set(overrides) - set(ROLES)}"
+    name = f"COMMITTEE_WRITE({power})" + "".join(f"+{role}" for role in overrides)
+    base = profile(name, default=403, anonymous=TO_LOGIN, committee_trained=allowed)
+    return Profile(base.name, {**base.statuses, **overrides}, power=power, allowed=allowed)
 
 
 def committee_only(power: str) -> Profile:
