@@ -1,6 +1,7 @@
 """The named cast every Quad test uses, built through the services.
 
 - ``student``: a verified current student in no society
+- ``membership_type``: ``society``'s "Full member" membership this academic year, £5, no limit
 - ``member``: a verified current student who bought a ``membership_type`` ("Full member", £5) of
   ``society`` through the checkout and the test payment provider
 - ``visitor``: signed up with a non-student address

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "quad.core.middleware.SyncChainMiddleware",  # last: one thread per request under ASGI (see its docstring)
 ]
 
 ROOT_URLCONF = "quad.urls"

@@ -80,9 +80,17 @@ def add_to_basket(user: Any, variant: Variant, *, quantity: int = 1) -> BasketIt
     _check_on_sale(variant)
     fulfilment_for(variant.product.kind).check_can_buy(user, variant, quantity)
     with transaction.atomic():
-        basket, _ = Basket.objects.get_or_create(owner=user)
-        item, _ = BasketItem.objects.update_or_create(basket=basket, variant=variant, defaults={"quantity": quantity})
-        basket.save(update_fields=["updated_at"])
+        basket, created = Basket.objects.get_or_create(owner=user)
+        # One INSERT … ON CONFLICT UPDATE rather than update_or_create's lock, savepoint and insert:
+        # adding to the basket is the first step of every checkout rush (bench/checkout.py).
+        [item] = BasketItem.objects.bulk_create(
+            [BasketItem(basket=basket, variant=variant, quantity=quantity)],
+            update_conflicts=True,
+            unique_fields=["basket", "variant"],
+            update_fields=["quantity"],
+        )
+        if not created:
+            basket.save(update_fields=["updated_at"])
     return item
 
 
@@ -106,9 +114,9 @@ def _take_capacity(wanted: dict[int, int], *, exclude_order: Order | None = None
     Must run inside the transaction that creates (or confirms) the order. Locks the quota rows
     in id order so that two checkouts for the same places queue rather than both succeed.
     """
-    # PostgreSQL refuses FOR UPDATE with DISTINCT, so find the quota ids first, then lock those rows.
-    quota_ids = set(Quota.variants.through.objects.filter(variant_id__in=wanted).values_list("quota_id", flat=True))
-    quotas = Quota.objects.filter(pk__in=quota_ids).order_by("id")
+    # PostgreSQL refuses FOR UPDATE with DISTINCT: a subquery finds the quotas without repeating them.
+    covering = Quota.variants.through.objects.filter(variant_id__in=wanted).values("quota_id")
+    quotas = Quota.objects.filter(pk__in=covering).order_by("id")
     if LOCK_QUOTAS:
         quotas = quotas.select_for_update()
     quota_list = list(quotas)
@@ -284,7 +292,8 @@ def confirm_payment(order: Order, *, provider: str, payment_id: str, amount_penc
         return existing
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update().get(pk=order.pk)
+            # The buyer comes along (fulfilment and the receipt need them); only the order row is locked.
+            order = Order.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=order.pk)
             existing = Payment.objects.filter(provider=provider, provider_payment_id=payment_id).first()
             if existing is not None:
                 return existing

@@ -52,11 +52,11 @@ def add_to_basket(request: HttpRequest) -> HttpResponse:
         return redirect("commerce:basket")
     variant = get_object_or_404(Variant, pk=form.cleaned_data["variant"])
     try:
-        services.add_to_basket(user, variant, quantity=form.cleaned_data["quantity"])
+        item = services.add_to_basket(user, variant, quantity=form.cleaned_data["quantity"])
     except OrderError as error:
         messages.error(request, str(error))
         return redirect(back) if back.startswith("/") else redirect("commerce:basket")
-    messages.success(request, f"{variant} is in your basket.")
+    messages.success(request, f"{item.variant} is in your basket.")
     return redirect("commerce:basket")
 
 

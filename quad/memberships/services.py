@@ -154,14 +154,18 @@ class MembershipFulfilment(Fulfilment):
             # Left on sale past its year, it would start a membership that ends before it begins.
             raise OrderError(f"{membership_type} has ended: memberships last for one academic year.")
         society = membership_type.society
-        existing = Membership.objects.filter(
-            user=user, society=society, ends_on=membership_type.year_end, status=Membership.Status.ACTIVE
-        ).first()
-        if existing is not None:
-            raise OrderError(f"You are already a member of {society} until {existing.ends_on:%-d %B %Y}.")
-        if Membership.objects.filter(
-            user=user, society=society, ends_on=membership_type.year_end, status=Membership.Status.REMOVED
-        ).exists():
+        # One query for both refusals: this runs at every step of a checkout.
+        standing = set(
+            Membership.objects.filter(
+                user=user,
+                society=society,
+                ends_on=membership_type.year_end,
+                status__in=[Membership.Status.ACTIVE, Membership.Status.REMOVED],
+            ).values_list("status", flat=True)
+        )
+        if Membership.Status.ACTIVE in standing:
+            raise OrderError(f"You are already a member of {society} until {membership_type.year_end:%-d %B %Y}.")
+        if Membership.Status.REMOVED in standing:
             raise OrderError(f"The committee removed you from {society} this year. Contact the union if this is wrong.")
 
     def check_can_request_refund(self, line: OrderLine) -> None:

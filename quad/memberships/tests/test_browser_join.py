@@ -71,6 +71,8 @@ def student_joins(page: Page, student: Any, society: Any) -> str:
 def member_asks_for_a_refund_on_a_phone(page: Page, student: Any, reference: str) -> None:
     sign_in(page, student.email, PASSWORD)
     page.goto("/account/")
+    assert_no_horizontal_overflow(page, "account page")
+    check_a11y(page, "join-account-phone")
     page.get_by_role("region", name="Your orders").get_by_role("link", name=reference).tap()
     expect(page.get_by_role("heading", level=1, name=f"Order {reference}")).to_be_visible()
     page.locator("summary", has_text="Ask for a refund").tap()
@@ -86,8 +88,10 @@ def member_asks_for_a_refund_on_a_phone(page: Page, student: Any, reference: str
 
 def treasurer_approves(page: Page, treasurer: Any, society: Any, reference: str) -> None:
     sign_in(page, treasurer.email, PASSWORD)
+    check_a11y(page, "sign-in-landing")
     page.goto(f"/societies/{society.slug}/manage/")
     manage = page.get_by_role("navigation", name="Management")
+    check_a11y(page, "manage-overview-treasurer")
 
     manage.get_by_role("link", name="Members", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Members")).to_be_visible()
