@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "quad.societies",
     "quad.commerce",
     "quad.memberships",
+    "quad.events",
+    "quad.shop",
     "quad.su",
 ]
 
@@ -252,6 +254,8 @@ CURRENCY = env("CURRENCY", "gbp")
 ORDER_HOLD_MINUTES = envint("ORDER_HOLD_MINUTES", 15)
 # Days after joining in which a member may ask for a refund of their membership.
 MEMBERSHIP_COOLING_OFF_DAYS = envint("MEMBERSHIP_COOLING_OFF_DAYS", 14)
+# How long a place offered to the next person on an event's waiting list is held for them.
+WAITING_LIST_OFFER_HOURS = envint("WAITING_LIST_OFFER_HOURS", 12)
 # Students are told this many days before their course ends what graduating means in Quad.
 GRADUATE_NOTICE_DAYS = envint("GRADUATE_NOTICE_DAYS", 14)
 

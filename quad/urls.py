@@ -14,6 +14,8 @@ urlpatterns = [
     path("societies/", include("quad.societies.urls")),
     path("shop/", include("quad.commerce.urls")),
     path("memberships/", include("quad.memberships.urls")),
+    path("events/", include("quad.events.urls")),
+    path("merch/", include("quad.shop.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,8 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from quad.accounts.models import User
 from quad.accounts.permissions import login_required, require_student
 from quad.commerce.services import places_left
+from quad.core.forms import error_messages
 from quad.core.markdown import render_markdown
 from quad.core.permissions import not_found
 from quad.events import queries, services
@@ -188,7 +191,7 @@ def leave_waiting_list(request: HttpRequest, pk: int) -> HttpResponse:
     the_event = get_visible_event(request.user, pk)
     entry = WaitingListEntry.objects.filter(
         event=the_event,
-        user=request.user,
+        user=cast(User, request.user),
         status__in=[WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED],
     ).first()
     if entry is not None:
@@ -302,9 +305,8 @@ def add_ticket_type(request: HttpRequest, pk: int) -> HttpResponse:
     _access, the_event = get_event_for_committee(request.user, pk)
     form = TicketTypeForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        for message in error_messages(form):
+            messages.error(request, message)
         return redirect("events:manage-event", pk=pk)
     data = form.cleaned_data
     try:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quad.accounts.permissions import login_required
 from quad.commerce.services import places_left
+from quad.core.forms import error_messages
 from quad.core.markdown import render_markdown
 from quad.memberships.services import log_member_data_access
 from quad.shop import queries, services
@@ -118,8 +119,8 @@ def add_photo(request: HttpRequest, pk: int) -> HttpResponse:
     _access, merch = get_item_for_committee(request.user, pk)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        for message in error_messages(form):
+            messages.error(request, message)
         return redirect("shop:manage-item", pk=pk)
     try:
         services.add_photo(
