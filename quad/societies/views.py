@@ -200,6 +200,12 @@ def remove_faq_item(request: HttpRequest, slug: str, item_id: int) -> HttpRespon
 @require_GET
 def manage_committee(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_society_for_committee(request.user, slug)
+    return _render_committee(request, access, CommitteeTermForm(society=access.society))
+
+
+def _render_committee(
+    request: HttpRequest, access: CommitteeAccess, term_form: CommitteeTermForm, *, status: int = 200
+) -> HttpResponse:
     society = access.society
     return render(
         request,
@@ -209,9 +215,10 @@ def manage_committee(request: HttpRequest, slug: str) -> HttpResponse:
             current=queries.current_terms(society),
             upcoming=queries.upcoming_terms(society),
             positions=society.positions.all(),
-            term_form=CommitteeTermForm(society=society),
+            term_form=term_form,
             position_form=PositionForm(),
         ),
+        status=status,
     )
 
 
@@ -236,19 +243,7 @@ def grant_committee_term(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"{term.user} is {term.position} from {term.starts_on:%-d %B %Y}.")
             return redirect("societies:manage-committee", slug=slug)
-    return render(
-        request,
-        "societies/manage_committee.html",
-        _manage_context(
-            access,
-            current=queries.current_terms(society),
-            upcoming=queries.upcoming_terms(society),
-            positions=society.positions.all(),
-            term_form=form,
-            position_form=PositionForm(),
-        ),
-        status=400,
-    )
+    return _render_committee(request, access, form, status=400)
 
 
 @login_required
