@@ -4,8 +4,8 @@
     .venv/bin/python -m bench.checkout --quick    # 150 buyers, 30 places (well under a minute)
 
 What it does, start to finish (it stops by itself; traffic goes to 127.0.0.1 only):
-1. drops and recreates the PostgreSQL database `quad_bench` (BENCH_DATABASE_URL to change it; the
-   name must start with quad_bench) and migrates it;
+1. drops and recreates the PostgreSQL database `quad_bench_checkout` (BENCH_CHECKOUT_DATABASE_URL to
+   change it; the name must start with quad_bench) and migrates it;
 2. builds the scene through Quad's services: a society selling one membership type limited to the
    number of places, and the buyers: verified current students, each already signed in (their
    Django sessions are written straight to the database: signing hundreds of people in through
@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench_checkout"
 TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REQUEST_TIMEOUT = 30.0  # seconds, one request
@@ -397,7 +397,7 @@ def main() -> None:
     buyers_wanted = args.buyers or (150 if args.quick else 500)
     places = args.places or (30 if args.quick else 100)
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    url = os.environ.get("BENCH_CHECKOUT_DATABASE_URL", DEFAULT_DATABASE_URL)
     var_dir = Path(tempfile.mkdtemp(prefix="quad-bench-"))
     env = {
         **os.environ,

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from quad.accounts.models import TrainingRecord, User
 
 
-def valid_training(user: User, *, on: datetime.date | None = None) -> TrainingRecord | None:
+def valid_training_records(*, on: datetime.date | None = None) -> QuerySet[TrainingRecord]:
+    """Training records valid on `on` (today), anyone's."""
     day = on or timezone.localdate()
-    return (
-        TrainingRecord.objects.filter(user=user, completed_on__lte=day, expires_on__gte=day)
-        .order_by("-expires_on")
-        .first()
-    )
+    return TrainingRecord.objects.filter(completed_on__lte=day, expires_on__gte=day)
+
+
+def valid_training(user: User, *, on: datetime.date | None = None) -> TrainingRecord | None:
+    return valid_training_records(on=on).filter(user=user).order_by("-expires_on").first()
 
 
 def trained_user_ids(user_ids: list[int], *, on: datetime.date | None = None) -> set[int]:

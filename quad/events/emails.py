@@ -17,9 +17,13 @@ def _event_url(event: Event) -> str:
     return settings.SITE_URL + reverse("events:event", kwargs={"pk": event.pk})
 
 
-def ticket_qr_svg(ticket: Ticket, *, scale: int = 5) -> str:
-    """The ticket's code as an inline SVG QR code (no network, no image files)."""
-    return str(segno.make(ticket.code, error="m").svg_inline(scale=scale, dark="#1b1f24", light="#ffffff"))
+def ticket_qr_svg(ticket: Ticket, *, scale: int = 5, fluid: bool = False) -> str:
+    """The ticket's code as an inline SVG QR code (no network, no image files).
+
+    `fluid` leaves out the fixed width and height (a viewBox instead), so the page's CSS can size it."""
+    return str(
+        segno.make(ticket.code, error="m").svg_inline(scale=scale, dark="#1b1f24", light="#ffffff", omitsize=fluid)
+    )
 
 
 def tickets_issued(line: OrderLine, tickets: Sequence[Ticket]) -> None:

@@ -88,6 +88,10 @@ class EditTicketTypeForm(forms.Form):
     on_sale = forms.BooleanField(required=False, label="On sale")
 
 
+class WaitingListForm(forms.Form):
+    ticket_type = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class CancelEventForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, label="Why (ticket holders are told)"

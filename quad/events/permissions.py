@@ -10,7 +10,7 @@ from quad.core.permissions import not_found
 from quad.events.models import Event, Ticket
 from quad.events.queries import member_society_ids
 from quad.societies.models import Power
-from quad.societies.permissions import CommitteeAccess, get_society_for_committee
+from quad.societies.permissions import CommitteeAccess, committee_access
 from quad.societies.queries import terms_of
 
 
@@ -33,9 +33,8 @@ def get_visible_event(user: Any, pk: int) -> Event:
 
 
 def get_event_for_committee(user: Any, pk: int, *, power: str | None = Power.EVENTS) -> tuple[CommitteeAccess, Event]:
-    event = get_object_or_404(Event.objects.select_related("society", "capacity"), pk=pk)
-    access = get_society_for_committee(user, event.society.slug, power=power)
-    return access, event
+    event = get_object_or_404(Event.objects.select_related("society__category", "capacity"), pk=pk)
+    return committee_access(user, event.society, power=power), event
 
 
 def get_ticket_for_holder(user: Any, code: str) -> Ticket:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from quad.commerce import services as commerce
@@ -281,20 +281,28 @@ def check_in(event: Event, code: str, *, actor: Any) -> ScanResult:
         return ScanResult("wrong_event", ticket)
     if ticket.status != Ticket.Status.VALID:
         return ScanResult("cancelled", ticket)
+    if ticket.checked_in_at is not None:  # Check-ins are never undone: no need to try the UPDATE.
+        return ScanResult("already", ticket)
     now = timezone.now()
     admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID, checked_in_at__isnull=True).update(
         checked_in_at=now, checked_in_by=actor
     )
-    ticket.refresh_from_db(fields=["checked_in_at", "checked_in_by", "status"])
-    if admitted:
+    if admitted:  # This scan's UPDATE won: the row now holds exactly what it wrote.
+        ticket.checked_in_at, ticket.checked_in_by = now, actor
         return ScanResult("valid", ticket)
+    # Another scan won (perhaps a moment ago, from another phone): say when and by whom.
+    ticket.refresh_from_db(fields=["checked_in_at", "checked_in_by", "status"])
+    if ticket.status != Ticket.Status.VALID:
+        return ScanResult("cancelled", ticket)
     return ScanResult("already", ticket)
 
 
 def attendance(event: Event) -> tuple[int, int]:
-    """(checked in, valid tickets) for the live count."""
-    tickets = Ticket.objects.filter(event=event, status=Ticket.Status.VALID)
-    return tickets.filter(checked_in_at__isnull=False).count(), tickets.count()
+    """(checked in, valid tickets) for the live count, in one query."""
+    counts = Ticket.objects.filter(event=event, status=Ticket.Status.VALID).aggregate(
+        checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)), valid=Count("pk")
+    )
+    return counts["checked_in"], counts["valid"]
 
 
 # --- Waiting list ------------------------------------------------------------------------------
@@ -303,6 +311,8 @@ def attendance(event: Event) -> tuple[int, int]:
 def join_waiting_list(event: Event, ticket_type: TicketType, *, user: Any) -> WaitingListEntry:
     if ticket_type.event_id != event.pk:
         raise EventError("That ticket is for another event.")
+    if commerce.places_left(ticket_type.variant) != 0:
+        raise EventError("There are places left: get a ticket instead.")
     fulfilment = TicketFulfilment()
     try:
         fulfilment.check_can_buy(user, ticket_type.variant, 1)
@@ -320,13 +330,15 @@ def join_waiting_list(event: Event, ticket_type: TicketType, *, user: Any) -> Wa
 
 def leave_waiting_list(entry: WaitingListEntry, *, actor: Any) -> None:
     with transaction.atomic():
-        entry = WaitingListEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status == WaitingListEntry.Status.OFFERED and entry.offer_order is not None:
-            commerce.cancel_order(entry.offer_order, actor=actor)
-            entry.refresh_from_db()
-        if entry.status in {WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED}:
-            entry.status = WaitingListEntry.Status.LEFT
-            entry.save(update_fields=["status"])
+        entry = WaitingListEntry.objects.select_for_update().select_related("offer_order").get(pk=entry.pk)
+        if entry.status not in {WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED}:
+            return
+        offer = entry.offer_order if entry.status == WaitingListEntry.Status.OFFERED else None
+        # Marked left first: cancelling the held order would otherwise record the offer as lapsed.
+        entry.status = WaitingListEntry.Status.LEFT
+        entry.save(update_fields=["status"])
+        if offer is not None:
+            commerce.cancel_order(offer, actor=actor)  # frees the place, which passes to the next person
 
 
 def offer_free_places(event: Event) -> list[WaitingListEntry]:
@@ -379,10 +391,13 @@ class TicketFulfilment(Fulfilment):
         member = current_membership(user, event.society) is not None
         if (ticket_type.members_only or event.visibility == Event.Visibility.MEMBERS) and not member:
             raise OrderError(f"{ticket_type.name} tickets are for members of {event.society}. Join the society first.")
+        # Tickets paid for, not places held: commerce asks again when an order is paid, and then the
+        # order's own held places would count against it (a buyer of 3 of 4 was refused their own 3).
+        # A second order placed meanwhile is refused at payment and refunded, as for memberships.
         already = (
-            OrderLine.objects.filter(variant__ticket_type__event=event, order__buyer=user)
-            .filter(commerce.holding_places(timezone.now()))
-            .aggregate(n=Sum("quantity"))["n"]
+            OrderLine.objects.filter(
+                variant__ticket_type__event=event, order__buyer=user, order__status=Order.Status.PAID, released=False
+            ).aggregate(n=Sum("quantity"))["n"]
             or 0
         )
         if already + quantity > ticket_type.per_person_limit:

@@ -32,6 +32,7 @@ from quad.events.forms import (
     EventForm,
     ScanForm,
     TicketTypeForm,
+    WaitingListForm,
     pence,
 )
 from quad.events.models import Event, Ticket, TicketType, WaitingListEntry
@@ -111,7 +112,8 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def ticket(request: HttpRequest, code: str) -> HttpResponse:
     the_ticket = get_ticket_for_holder(request.user, code)
-    return render(request, "events/ticket.html", {"ticket": the_ticket, "qr": ticket_qr_svg(the_ticket, scale=8)})
+    qr = ticket_qr_svg(the_ticket, scale=8, fluid=True)
+    return render(request, "events/ticket.html", {"ticket": the_ticket, "qr": qr})
 
 
 def _ics(events: list[Event], *, name: str, show_links: bool) -> HttpResponse:
@@ -175,7 +177,11 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
 def join_waiting_list(request: HttpRequest, pk: int) -> HttpResponse:
     user = require_student(request.user, doing="join waiting lists")
     the_event = get_visible_event(user, pk)
-    ticket_type = get_object_or_404(TicketType, pk=request.POST.get("ticket_type", 0), event=the_event)
+    form = WaitingListForm(request.POST)
+    ticket_type = the_event.ticket_types.filter(pk=form.cleaned_data["ticket_type"]).first() if form.is_valid() else None
+    if ticket_type is None:
+        messages.error(request, "Choose the tickets you want to wait for.")
+        return redirect("events:event", pk=pk)
     try:
         services.join_waiting_list(the_event, ticket_type, user=user)
     except EventError as error:
@@ -433,6 +439,11 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
         if result.ticket is not None and result.outcome in {"valid", "already"}:
             payload["holder"] = result.ticket.holder.display_name
             payload["ticket_type"] = result.ticket.ticket_type.product.name
+        if result.ticket is not None and result.outcome == "already" and result.ticket.checked_in_at:
+            # "Already checked in at 19:04 by Sam": the door needs the when and the who, not just "no".
+            payload["checked_in_at"] = timezone.localtime(result.ticket.checked_in_at).isoformat(timespec="seconds")
+            by = result.ticket.checked_in_by
+            payload["checked_in_by"] = by.display_name if by is not None else ""
         return JsonResponse(payload)
     context = {"result": result, "event": the_event, "checked_in": checked_in, "valid": valid}
     if request.htmx:  # type: ignore[attr-defined]

@@ -41,7 +41,7 @@ class MerchItemForm(forms.Form):
                 raise forms.ValidationError(
                     f"Line {number}: the price must be like 18.00 and the stock a whole number."
                 ) from exc
-            if price < 0 or price > 1000 or price.as_tuple().exponent < -2:  # type: ignore[operator]
+            if not price.is_finite() or price < 0 or price > 1000 or price.as_tuple().exponent < -2:  # type: ignore[operator]
                 raise forms.ValidationError(f"Line {number}: the price must be between 0.00 and 1000.00.")
             if stock < 0 or stock > 100000:
                 raise forms.ValidationError(f"Line {number}: stock must be between 0 and 100000.")

@@ -80,16 +80,20 @@ def get_society_application(user: Any, slug: str) -> Society:
 def get_society_for_committee(user: Any, slug: str, *, power: str | None = None) -> CommitteeAccess:
     """The management area. Without `power`, read access for any current committee member;
     with it, the power must be exercisable now (trained, active society, position grants it)."""
-    society = get_visible_society(user, slug)
-    if not society.is_public:
+    return committee_access(user, get_visible_society(user, slug), power=power)
+
+
+def committee_access(user: Any, society: Society, *, power: str | None = None) -> CommitteeAccess:
+    """As get_society_for_committee, for a society already fetched (e.g. with the event being managed)."""
+    if not society.is_public:  # a public society is visible to everyone: can_view_society holds
         raise not_found()
-    terms = queries.terms_of(user, society)
+    terms = queries.terms_of(user, society, with_training=True)
     if not terms:
         raise forbidden("Only the society's current committee can manage it.")
     access = CommitteeAccess(
         society=society,
         terms=terms,
-        trained=valid_training(user) is not None,
+        trained=bool(getattr(terms[0], "trained", False)),
         powers={p for term in terms for p in term.position.powers},
     )
     if power is not None and not access.can(power):

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from quad.accounts.models import User
+from quad.accounts.queries import valid_training_records
 from quad.core.academic import current_academic_year
 from quad.societies.models import CommitteeTerm, HandoverNote, Society
 
@@ -36,10 +37,17 @@ def upcoming_terms(society: Society) -> QuerySet[CommitteeTerm]:
     )
 
 
-def terms_of(user: User, society: Society, *, on: datetime.date | None = None) -> list[CommitteeTerm]:
+def terms_of(
+    user: User, society: Society, *, on: datetime.date | None = None, with_training: bool = False
+) -> list[CommitteeTerm]:
+    """The person's current terms. `with_training` also asks, in the same query, whether their GDPR
+    training is valid that day: each term then has `trained` (the same on every term)."""
     if not user.is_authenticated:
         return []
-    return list(current_terms(society, on=on).filter(user=user))
+    terms = current_terms(society, on=on).filter(user=user)
+    if with_training:
+        terms = terms.annotate(trained=Exists(valid_training_records(on=on).filter(user=OuterRef("user_id"))))
+    return list(terms)
 
 
 def upcoming_terms_of(user: User, society: Society) -> list[CommitteeTerm]:

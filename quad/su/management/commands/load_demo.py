@@ -1,4 +1,5 @@
-"""Load the demo union: a dozen societies with committees, one awaiting approval, one folded.
+"""Load the demo union: a dozen societies with committees, one awaiting approval, one folded; upcoming
+events with tickets (one happening today, to try the scanner) and some society merch.
 
 Idempotent: run it again and nothing is duplicated; it always prints the demo sign-ins.
 Everything is built through the services, exactly as people would build it.
@@ -7,24 +8,31 @@ Everything is built through the services, exactly as people would build it.
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from quad.accounts import services as account_services
 from quad.accounts.models import TrainingRecord, User
 from quad.commerce import services as commerce_services
-from quad.commerce.models import OrderLine
+from quad.commerce.models import Order, OrderLine, Variant
 from quad.core.academic import current_academic_year
+from quad.events import services as event_services
+from quad.events.models import Event
 from quad.memberships import services as membership_services
+from quad.shop import services as shop_services
+from quad.shop.models import MerchItem
 from quad.societies import services as society_services
-from quad.societies.models import Category, Society
+from quad.societies.models import Category, CommitteeTerm, Society
 from quad.su import services as su_services
 
 PASSWORD = "quad-demo-2026"
@@ -138,6 +146,15 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo union loaded."))
+        # Events and merch came later: a demo union loaded before them gets them on the next run.
+        if not Event.objects.filter(society__slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load_events()
+            self.stdout.write(self.style.SUCCESS("Demo events loaded."))
+        if not MerchItem.objects.filter(society__slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load_merch()
+            self.stdout.write(self.style.SUCCESS("Demo merch loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
@@ -300,12 +317,215 @@ class Command(BaseCommand):
         line = OrderLine.objects.get(order__buyer=member, seller=film)
         commerce_services.request_refund(line, actor=member, reason="I can't make Thursday screenings this year.")
 
+    # --- Events and merch -------------------------------------------------------------------------
+
+    def _student(self, local: str) -> User:
+        return User.objects.get(email=f"{local}@{settings.STUDENT_EMAIL_DOMAINS[0]}")
+
+    def _president(self, society: Society) -> User:
+        return CommitteeTerm.objects.select_related("user").get(society=society, position__name="President").user
+
+    def _buy(self, person: User, variant: Variant, quantity: int = 1) -> Order:
+        """Buy as the checkout does: an order, then the test provider's payment (free orders are paid at once)."""
+        order, _ = commerce_services.place_order(person, items=[(variant, quantity)])
+        if order.status == Order.Status.PENDING:
+            commerce_services.confirm_payment(
+                order, provider=order.provider, payment_id=f"demo-{order.reference}", amount_pence=order.total_pence
+            )
+        return order
+
+    def _event(
+        self,
+        slug: str,
+        title: str,
+        *,
+        starts_at: datetime.datetime,
+        hours: float,
+        capacity: int,
+        tickets: list[dict[str, Any]],
+        description: str,
+        **fields: Any,
+    ) -> tuple[Event, list[Any]]:
+        society = Society.objects.get(slug=slug)
+        president = self._president(society)
+        event = event_services.create_event(
+            society,
+            actor=president,
+            title=title,
+            description=description,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=hours),
+            capacity=capacity,
+            **fields,
+        )
+        types = [event_services.add_ticket_type(event, actor=president, **spec) for spec in tickets]
+        return event, types
+
+    def _load_events(self) -> None:
+        """A week or two of events across the societies: public and members-only, free RSVPs and paid
+        tickets with member prices, one online, one nearly and one fully sold out (with a waiting list),
+        and one happening today so the check-in scanner can be tried on Mia's ticket."""
+        now = timezone.localtime()
+        today = now.date()
+
+        def at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
+            day = today + datetime.timedelta(days=days)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+        mia, sam = self._student("mia.member"), self._student("sam.student")
+        demo = [self._student(f"demo.student{n}") for n in range(1, 9)]
+
+        # Today, from the start of this hour: the scanner's demo.
+        _social, (rsvp,) = self._event(
+            "hiking-society",
+            "Kit swap and route-planning social",
+            starts_at=now.replace(minute=0, second=0, microsecond=0),
+            hours=4,
+            capacity=60,
+            venue="Students' Union bar",
+            tickets=[{"name": "Free place", "price_pence": 0}],
+            description="Bring the kit you no longer use and take home what you need. "
+            "We plan **next month's walks** over a drink.",
+        )
+        self._buy(mia, rsvp.variant)
+        for person in demo[:5]:
+            self._buy(person, rsvp.variant)
+
+        _walk, (walker,) = self._event(
+            "hiking-society",
+            "Full-moon walk on the Malverns",
+            starts_at=at(5, 19, 30),
+            hours=3,
+            capacity=30,
+            venue="Great Malvern station",
+            tickets=[{"name": "Walker", "price_pence": 600, "member_price_pence": 300}],
+            description="A gentle night walk up to the Worcestershire Beacon.\n\n"
+            "- Bring a head torch and warm layers\n- Hot chocolate at the top\n- Train back at 23:10",
+        )
+        self._buy(mia, walker.variant)  # a member: pays the member price
+        self._buy(demo[0], walker.variant, 2)
+
+        self._event(
+            "film-society",
+            "Cult classics double bill",
+            starts_at=at(3, 18, 30),
+            hours=4,
+            capacity=120,
+            venue="Lecture theatre B",
+            tickets=[{"name": "Double bill", "price_pence": 500, "member_price_pence": 250}],
+            description="Two cult favourites back to back, with pizza in the interval. Costumes encouraged.",
+        )
+        self._event(
+            "film-society",
+            "Members' screening: the director's cut",
+            starts_at=at(9, 19),
+            hours=3,
+            capacity=40,
+            venue="Lecture theatre B",
+            visibility=Event.Visibility.MEMBERS,
+            tickets=[{"name": "Free place", "price_pence": 0, "per_person_limit": 1}],
+            description="For members only: the three-hour cut, followed by a discussion.",
+        )
+        self._event(
+            "computing-society",
+            "Intro to Rust: an online workshop",
+            starts_at=at(4, 18),
+            hours=2,
+            capacity=100,
+            online_url="https://meet.example.com/quad-rust-intro",
+            tickets=[{"name": "Free place", "price_pence": 0, "per_person_limit": 1}],
+            description="Install Rust beforehand (`rustup`). The link appears on the event page once you have a place.",
+        )
+        self._event(
+            "chess-club",
+            "Blitz tournament",
+            starts_at=at(12, 13),
+            hours=5,
+            capacity=48,
+            venue="Library seminar room 2",
+            tickets=[{"name": "Entry", "price_pence": 300, "member_price_pence": 0, "per_person_limit": 1}],
+            description="Five-minute games, Swiss system, seven rounds. Free for members.",
+        )
+        _concert, (seat,) = self._event(
+            "choir",
+            "Winter concert",
+            starts_at=at(6, 19, 30),
+            hours=2,
+            capacity=18,
+            venue="The Chapel",
+            tickets=[{"name": "Seat", "price_pence": 800, "member_price_pence": 500}],
+            description="Folk, pop and a carol or two. Mulled juice afterwards.",
+        )
+        for person in demo:  # 16 of 18 seats: nearly sold out
+            self._buy(person, seat.variant, 2)
+
+        taster, (place,) = self._event(
+            "climbing-club",
+            "Bouldering taster session",
+            starts_at=at(2, 18),
+            hours=2,
+            capacity=6,
+            venue="The climbing wall",
+            tickets=[{"name": "Taster", "price_pence": 400, "member_price_pence": 200, "per_person_limit": 2}],
+            description="Shoes and chalk provided. Instructors from the wall show you the basics.",
+        )
+        for person in demo[5:8]:  # all 6 places: sold out
+            self._buy(person, place.variant, 2)
+        event_services.join_waiting_list(taster, place, user=sam)
+
+    def _hoodie_photo(self) -> ContentFile:
+        image = Image.new("RGB", (480, 480), "#f4f5f8")
+        draw = ImageDraw.Draw(image)
+        draw.polygon([(150, 90), (330, 90), (440, 200), (390, 250), (350, 210), (350, 430), (130, 430), (130, 210),
+                      (90, 250), (40, 200)], fill="#1d6b35")  # fmt: skip
+        draw.ellipse([(190, 60), (290, 130)], fill="#14502a")
+        draw.polygon([(240, 200), (300, 300), (180, 300)], fill="#ffffff")
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return ContentFile(out.getvalue())
+
+    def _load_merch(self) -> None:
+        """A hoodie in stock (with a photo) and a pre-order T-shirt; Mia's paid hoodie waits to be collected."""
+        hiking, film = Society.objects.get(slug="hiking-society"), Society.objects.get(slug="film-society")
+        hoodie = shop_services.create_merch_item(
+            hiking,
+            actor=self._president(hiking),
+            name="Hiking Society hoodie",
+            description="Heavyweight cotton with an **embroidered** mountain. Collect at the Wednesday social.",
+            variants=[("S", 2500, 8), ("M", 2500, 15), ("L", 2500, 15), ("XL", 2700, 6)],
+        )
+        shop_services.add_photo(
+            hoodie,
+            actor=self._president(hiking),
+            image=self._hoodie_photo(),
+            alt_text="A dark green hoodie with a white mountain embroidered on the chest",
+        )
+        shop_services.create_merch_item(
+            film,
+            actor=self._president(film),
+            name="Film Society T-shirt (pre-order)",
+            description="Printed when pre-orders close; we email you when yours is ready.",
+            variants=[("S", 1500, 50), ("M", 1500, 50), ("L", 1500, 50)],
+            preorder_closes_at=timezone.now() + datetime.timedelta(days=14),
+        )
+        medium = hoodie.merch_variants.select_related("variant").get(variant__name="M").variant
+        self._buy(self._student("mia.member"), medium)
+
     def _print_sign_ins(self) -> None:
         domain = settings.STUDENT_EMAIL_DOMAINS[0]
         rows = [
             ("student", f"sam.student@{domain}", "a current student in no society"),
-            ("member", f"mia.member@{domain}", "a member of Hiking, Film and others; a refund request pending"),
-            ("committee, trained", f"priya.president@{domain}", "President of Hiking Society, GDPR-trained"),
+            (
+                "member",
+                f"mia.member@{domain}",
+                "a member of Hiking, Film and others; a refund request pending; "
+                "tickets (one event today) and a hoodie to collect",
+            ),
+            (
+                "committee, trained",
+                f"priya.president@{domain}",
+                "President of Hiking Society, GDPR-trained: try the check-in scanner on today's social",
+            ),
             (
                 "committee, untrained",
                 f"uma.untrained@{domain}",
