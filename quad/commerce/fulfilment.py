@@ -21,6 +21,10 @@ class Fulfilment:
     def check_can_buy(self, user: Any, variant: Variant, quantity: int) -> None:
         """Raise OrderError with a reason if `user` may not buy `quantity` of `variant`."""
 
+    def describe(self, variant: Variant) -> str:
+        """What a line of this variant says on orders, receipts and the ledger."""
+        return str(variant)
+
     def price_for(self, user: Any, variant: Variant) -> int:
         return variant.price_pence
 

@@ -206,7 +206,7 @@ def place_order(
                     variant=variant,
                     seller=variant.product.seller,
                     kind=variant.product.kind,
-                    description=str(variant)[:200],
+                    description=fulfilment_for(variant.product.kind).describe(variant)[:200],
                     quantity=quantity,
                     unit_price_pence=price,
                 )

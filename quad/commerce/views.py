@@ -18,6 +18,7 @@ from quad.commerce.errors import OrderError
 from quad.commerce.forms import AddToBasketForm, ApproveRefundForm, DeclineRefundForm, RefundRequestForm
 from quad.commerce.models import Order, OrderLine, RefundRequest, Variant
 from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_can_pay
+from quad.commerce.fulfilment import fulfilment_for
 from quad.commerce.providers import provider_for_total
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power
@@ -28,6 +29,8 @@ from quad.societies.permissions import get_society_for_committee
 @require_GET
 def basket(request: HttpRequest) -> HttpResponse:
     items = list(queries.basket_items(request.user))
+    for item in items:
+        item.description = fulfilment_for(item.variant.product.kind).describe(item.variant)  # type: ignore[attr-defined]
     return render(
         request,
         "commerce/basket.html",

@@ -34,7 +34,7 @@ class EventForm(forms.Form):
         upload = self.cleaned_data.get("image")
         if not upload or not isinstance(upload, UploadedFile):
             return None
-        return process_logo(upload)
+        return process_logo(upload, what="image")
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -405,6 +405,10 @@ class TicketFulfilment(Fulfilment):
                 f"Each person can have at most {ticket_type.per_person_limit} tickets for {event}; you have {already}."
             )
 
+    def describe(self, variant: Variant) -> str:
+        ticket_type = self._ticket_type(variant)
+        return f"{ticket_type.event.title} — {ticket_type.name} ticket"
+
     def price_for(self, user: Any, variant: Variant) -> int:
         ticket_type = self._ticket_type(variant)
         if ticket_type.member_price_pence is not None and current_membership(user, ticket_type.event.society):

@@ -178,7 +178,9 @@ def join_waiting_list(request: HttpRequest, pk: int) -> HttpResponse:
     user = require_student(request.user, doing="join waiting lists")
     the_event = get_visible_event(user, pk)
     form = WaitingListForm(request.POST)
-    ticket_type = the_event.ticket_types.filter(pk=form.cleaned_data["ticket_type"]).first() if form.is_valid() else None
+    ticket_type = (
+        the_event.ticket_types.filter(pk=form.cleaned_data["ticket_type"]).first() if form.is_valid() else None
+    )
     if ticket_type is None:
         messages.error(request, "Choose the tickets you want to wait for.")
         return redirect("events:event", pk=pk)

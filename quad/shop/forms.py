@@ -67,4 +67,4 @@ class PhotoForm(forms.Form):
         upload: Any = self.cleaned_data["image"]
         if not isinstance(upload, UploadedFile):
             raise forms.ValidationError("Choose a photo.")
-        return process_logo(upload)
+        return process_logo(upload, what="photo")

@@ -68,26 +68,26 @@ def validate_platform_url(platform: str, url: str) -> str:
     return f"https://{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
-def process_logo(upload: UploadedFile) -> ContentFile:
-    """Check an uploaded logo's size, type and dimensions, then re-encode it as a square-bounded PNG.
+def process_logo(upload: UploadedFile, *, what: str = "logo") -> ContentFile:
+    """Check an uploaded image's size, type and dimensions, then re-encode it as a square-bounded PNG.
 
     Re-encoding drops anything hidden in the original (metadata, trailing payloads).
     """
     if upload.size is not None and upload.size > settings.LOGO_MAX_BYTES:
-        raise forms.ValidationError(f"The logo must be at most {filesizeformat(settings.LOGO_MAX_BYTES)}.")
+        raise forms.ValidationError(f"The {what} must be at most {filesizeformat(settings.LOGO_MAX_BYTES)}.")
     try:
         upload.seek(0)
         image = Image.open(upload)
         image_format = image.format or ""
         width, height = image.size
         if image_format not in LOGO_FORMATS:
-            raise forms.ValidationError("Upload the logo as a PNG, JPEG, WebP or GIF image.")
+            raise forms.ValidationError(f"Upload the {what} as a PNG, JPEG, WebP or GIF image.")
         if min(width, height) < LOGO_MIN_SIDE:
             raise forms.ValidationError(
-                f"The logo is too small: at least {LOGO_MIN_SIDE}×{LOGO_MIN_SIDE} pixels please."
+                f"The {what} is too small: at least {LOGO_MIN_SIDE}×{LOGO_MIN_SIDE} pixels please."
             )
         if max(width, height) > LOGO_MAX_SIDE:
-            raise forms.ValidationError(f"The logo is too large: at most {LOGO_MAX_SIDE} pixels on a side.")
+            raise forms.ValidationError(f"The {what} is too large: at most {LOGO_MAX_SIDE} pixels on a side.")
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise forms.ValidationError("That file is not an image we can read. Upload a PNG, JPEG, WebP or GIF.") from exc

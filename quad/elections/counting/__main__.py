@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -58,10 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+        output = json.dumps(result.to_dict(), indent=1, ensure_ascii=False) + "\n"
     else:
-        print(result_sheet(result), end="")
-        print("Winners in order of election: " + (", ".join(result.winner_names()) or "none"))
+        winners = ", ".join(result.winner_names()) or "none"
+        output = result_sheet(result) + f"Winners in order of election: {winners}\n"
+    try:
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

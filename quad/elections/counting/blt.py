@@ -56,7 +56,7 @@ def _quoted(text: str, line: int) -> list[str]:
 
 def parse_blt(text: str) -> Election:
     """An Election from the text of a BLT file."""
-    lines = text.removeprefix("\ufeff").splitlines()
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     numbered = iter(enumerate(lines, start=1))
 
     def numeric_lines() -> Iterator[tuple[int, list[str]]]:

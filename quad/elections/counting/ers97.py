@@ -18,10 +18,11 @@ The rules, by paragraph:
 - 5.5.1 when an exclusion would leave only as many continuing candidates as places, they are deemed elected;
   5.5.2 once every place is filled, no more papers move and the rest are formally excluded.
 
-Papers are never individual objects. Identical rankings are one weighted entry, and each candidate holds
-parcels (batches) of ``{remaining preferences: number of papers}`` at one transfer value; the remaining
-preferences are bytes with elected and excluded candidates stripped out (``bytes.translate``), so papers whose
-futures are identical merge as the count goes on and each stage costs only the distinct entries it moves.
+Papers are never individual objects. Identical rankings are gathered into one weighted entry (a ranking as
+bytes, one byte per candidate), and each candidate holds parcels (batches): parallel lists of rankings and
+paper counts at one transfer value. Moving a parcel strips every elected and excluded candidate from all its
+rankings in one ``bytes.translate`` and files each under its first remaining byte, so a stage costs only the
+distinct rankings it moves; nothing is done per paper.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter, ne
+from typing import Literal
 
 from .model import (
     RON_MODES,
+    Action,
     CountError,
     CountResult,
     Election,
@@ -47,14 +50,18 @@ from .model import (
 
 RULES = ("ers97",)
 UNIT = 100  # one vote, in hundredths
+_SEP = b"\xff"  # never a candidate: at most 255 candidates, numbered 0-254
 
 CONTINUING, ELECTED, EXCLUDED, WITHDRAWN = range(4)
 
 
 @dataclass(slots=True, eq=False)
 class _Parcel:
+    """A batch of papers at one transfer value: parallel lists of rankings and how many papers have each."""
+
     value: int  # transfer value of each paper, in hundredths
-    papers: dict[bytes, int]  # remaining preferences -> number of papers
+    keys: list[bytes]  # rankings, as bytes; the holder and everyone before it are elected or excluded
+    weights: list[int]  # papers with each ranking
     count: int  # number of papers
 
 
@@ -65,7 +72,6 @@ def count(
     ron: RonMode = "ordinary",
     ron_candidate: int | str | None = "auto",
     seed: int = 0,
-    _tally: tuple[dict[bytes, int], int] | None = None,
 ) -> CountResult:
     """Count an election and return the full record.
 
@@ -73,21 +79,11 @@ def count(
     one candidate named like RON. ``ron`` is "ordinary" (RON is counted like anyone; if elected, that seat is
     left vacant) or "protected" (RON is never excluded). ``seed`` seeds the lot for ties nothing else breaks.
     """
-    if rules not in RULES:
-        raise CountError(f"unknown rules {rules!r}: this engine counts {', '.join(RULES)}")
-    if ron not in RON_MODES:
-        raise CountError(f"unknown RON convention {ron!r}: use {' or '.join(RON_MODES)}")
-    if ron_candidate == "auto":
-        ron_index = find_ron(election.candidates)
-    elif ron_candidate is None or isinstance(ron_candidate, int):
-        ron_index = ron_candidate
-        if ron_index is not None and not 0 <= ron_index < len(election.candidates):
-            raise CountError(f"RON candidate {ron_index} is not one of the candidates")
-    else:
-        raise CountError(f"ron_candidate must be a candidate number, None or 'auto', not {ron_candidate!r}")
-    if len(election.candidates) > 255:
-        raise CountError("this engine counts at most 255 candidates")
-    tally, total = _tally if _tally is not None else _tally_ballots(election)
+    ron_index = _check_options(election, rules, ron, ron_candidate)
+    tally, total = _tally_ballots(election)
+    if not _valid_tally(tally, len(election.candidates)):
+        election.check_ballots()  # names the first bad ballot
+        raise CountError("a ballot names a candidate who is not standing, or one candidate twice")
     return _Count(election, tally, total, ron, ron_index, seed).run()
 
 
@@ -103,11 +99,36 @@ def count_rankings(
     ron_candidate: int | str | None = "auto",
     seed: int = 0,
 ) -> CountResult:
-    """Count one ballot per ranking (a sequence of candidate numbers from 0, or bytes); the fast path
-    for large counts. Options as for count()."""
+    """Count one ballot per ranking (a sequence of candidate numbers from 0, or bytes): the fast path for
+    large counts, gathering identical rankings without building an Election's ballots. Options as for count()."""
     election = Election(tuple(candidates), seats, (), frozenset(withdrawn), title)
-    tally, total = _tally_rankings(rankings)
-    return count(election, rules=rules, ron=ron, ron_candidate=ron_candidate, seed=seed, _tally=(tally, total))
+    ron_index = _check_options(election, rules, ron, ron_candidate)
+    try:
+        tally: dict[bytes, int] = Counter(map(bytes, rankings))
+    except (TypeError, ValueError) as error:
+        raise CountError(f"a ranking could not be read: rankings are lists of candidate numbers ({error})") from error
+    n = len(election.candidates)
+    if not _valid_tally(tally, n):
+        for key in tally:
+            check_ranking(tuple(key), n, f"the ranking {list(key)}")
+    return _Count(election, tally, sum(tally.values()), ron, ron_index, seed).run()
+
+
+def _check_options(election: Election, rules: str, ron: str, ron_candidate: int | str | None) -> int | None:
+    """The RON candidate's number (or None), once the options are known to be good."""
+    if rules not in RULES:
+        raise CountError(f"unknown rules {rules!r}: this engine counts {', '.join(RULES)}")
+    if ron not in RON_MODES:
+        raise CountError(f"unknown RON convention {ron!r}: use {' or '.join(RON_MODES)}")
+    if len(election.candidates) > 255:
+        raise CountError("this engine counts at most 255 candidates")
+    if ron_candidate == "auto":
+        return find_ron(election.candidates)
+    if ron_candidate is None:
+        return None
+    if isinstance(ron_candidate, int) and 0 <= ron_candidate < len(election.candidates):
+        return ron_candidate
+    raise CountError(f"RON candidate {ron_candidate!r} is not one of the candidates (a number from 0, None or 'auto')")
 
 
 def _tally_ballots(election: Election) -> tuple[dict[bytes, int], int]:
@@ -122,7 +143,7 @@ def _tally_ballots(election: Election) -> tuple[dict[bytes, int], int]:
         election.check_ballots()
         raise CountError(f"a ballot could not be read: {error}") from error
     if not weights or max(weights) == 1:
-        return dict(Counter(keys)), len(keys)
+        return Counter(keys), len(keys)
     tally: dict[bytes, int] = {}
     get = tally.get
     for key, weight in zip(keys, weights, strict=True):
@@ -130,19 +151,10 @@ def _tally_ballots(election: Election) -> tuple[dict[bytes, int], int]:
     return tally, sum(weights)
 
 
-def _tally_rankings(rankings: Iterable[Sequence[int]]) -> tuple[dict[bytes, int], int]:
-    try:
-        tally = Counter(map(bytes, rankings))
-    except (TypeError, ValueError) as error:
-        raise CountError(f"a ranking could not be read: rankings are lists of candidate numbers ({error})") from error
-    return dict(tally), sum(tally.values())
-
-
-def _check_tally(tally: dict[bytes, int], n: int) -> None:
-    """Every distinct ranking names candidates 0..n-1, each at most once."""
-    if b"".join(tally).translate(None, bytes(range(n))) or any(map(ne, map(len, map(set, tally)), map(len, tally))):
-        for key in tally:
-            check_ranking(tuple(key), n, f"the ranking {list(key)}")
+def _valid_tally(tally: dict[bytes, int], n: int) -> bool:
+    """Every distinct ranking names candidates 0..n-1, each at most once (checked in C-speed passes)."""
+    out_of_range = b"".join(tally).translate(None, bytes(range(n)))
+    return not out_of_range and not any(map(ne, map(len, map(set, tally)), map(len, tally)))
 
 
 class _Count:
@@ -160,7 +172,6 @@ class _Count:
         self.n = n = len(election.candidates)
         self.seats = election.seats
         self.withdrawn = sorted(election.withdrawn)
-        _check_tally(tally, n)
         self.tally = tally
         self.total = total
         self.ron = ron
@@ -185,9 +196,9 @@ class _Count:
 
     # -- the papers ---------------------------------------------------------------------------------------
 
-    def _first_stage_piles(self) -> tuple[list[dict[bytes, int]], int]:
-        """Strip withdrawn candidates and sort the papers by first preference (kept whole: a holder is
-        always elected or excluded, so stripped out, by the time its papers move)."""
+    def _first_stage_piles(self) -> tuple[list[_Parcel], int]:
+        """Strip withdrawn candidates and sort the papers by first preference. Rankings are kept whole: by
+        the time a candidate's papers move, that candidate (and anyone before it) is stripped out."""
         tally = self.tally
         if self.withdrawn:
             gone = bytes(self.withdrawn)
@@ -197,34 +208,46 @@ class _Count:
                 stripped[key] = stripped.get(key, 0) + weight
             tally = stripped
         invalid = tally.pop(b"", 0)
-        piles: list[dict[bytes, int]] = [{} for _ in range(self.n)]
-        for key, weight in tally.items():
-            piles[key[0]][key] = weight
-        return piles, invalid
+        piles: list[list[bytes]] = [[] for _ in range(self.n)]
+        add = [pile.append for pile in piles]
+        for key in tally:
+            add[key[0]](key)
+        parcels = []
+        for keys in piles:
+            weights = list(map(tally.__getitem__, keys))
+            parcels.append(_Parcel(UNIT, keys, weights, sum(weights)))
+        return parcels, invalid
 
-    def _sort_papers(self, parcels: Iterable[dict[bytes, int]]) -> tuple[list[dict[bytes, int]], list[int], int]:
-        """Sort papers to their next available preferences: per candidate the papers and their number,
-        and the number of non-transferable papers."""
+    def _sort_papers(self, parcels: Iterable[_Parcel]) -> tuple[list[_Parcel], int]:
+        """Sort papers to their next available preferences: a new parcel per candidate (at value 0 until
+        credited), and the number of non-transferable papers."""
         dropped = bytes(c for c in range(self.n) if self.status[c] in (ELECTED, EXCLUDED))
         n = self.n
-        dest: list[dict[bytes, int]] = [{} for _ in range(n)]
+        keys: list[list[bytes]] = [[] for _ in range(n)]
+        weights: list[list[int]] = [[] for _ in range(n)]
+        add_key = [k.append for k in keys]
+        add_weight = [w.append for w in weights]
         nontransferable = 0
-        for papers in parcels:
-            for key, weight in papers.items():
-                key = key.translate(None, dropped)
+        for parcel in parcels:
+            if not parcel.keys:
+                continue
+            # Strip every elected and excluded candidate from all the parcel's rankings in one pass.
+            remaining = _SEP.join(parcel.keys).translate(None, dropped).split(_SEP)
+            for key, weight in zip(remaining, parcel.weights, strict=True):
                 if key:
-                    bucket = dest[key[0]]
-                    bucket[key] = bucket.get(key, 0) + weight
+                    c = key[0]
+                    add_key[c](key)
+                    add_weight[c](weight)
                 else:
                     nontransferable += weight
-        counts = [sum(bucket.values()) if bucket else 0 for bucket in dest]
-        return dest, counts, nontransferable
+        return [_Parcel(0, k, w, sum(w)) for k, w in zip(keys, weights, strict=True)], nontransferable
 
-    def _credit(self, dest: list[dict[bytes, int]], counts: list[int], value: int) -> None:
-        for c in range(self.n):
-            if counts[c]:
-                self.parcels[c].append(_Parcel(value, dest[c], counts[c]))
-                self.votes[c] += value * counts[c]
+    def _credit(self, sorted_papers: list[_Parcel], value: int) -> None:
+        for c, parcel in enumerate(sorted_papers):
+            if parcel.count:
+                parcel.value = value
+                self.parcels[c].append(parcel)
+                self.votes[c] += value * parcel.count
 
     # -- helpers --------------------------------------------------------------------------------------------
 
@@ -256,7 +279,9 @@ class _Count:
         ERS97 tie-break by the earliest point at which tied candidates had unequal votes."""
         return (self.votes[c], *(point[c] for point in self.history))
 
-    def break_tie(self, candidates: list[int], *, fewest: bool, stage: int, purpose: str) -> int:
+    def break_tie(
+        self, candidates: list[int], *, fewest: bool, stage: int, purpose: Literal["exclusion", "surplus"]
+    ) -> int:
         """The candidate with the fewest (or most) votes; ties by looking back, then by lot."""
         keys = {c: self.look_back_key(c) for c in candidates}
         best = min(keys.values()) if fewest else max(keys.values())
@@ -264,10 +289,10 @@ class _Count:
         if len(tied) == 1:
             return tied[0]
         chosen = self.rng.choice(tied)
-        self.stage_lots.append(LotDraw(stage, purpose, tuple(tied), chosen, self.seed))  # type: ignore[arg-type]
+        self.stage_lots.append(LotDraw(stage, purpose, tuple(tied), chosen, self.seed))
         return chosen
 
-    def elect(self, stage: int) -> list[int]:
+    def elect(self) -> list[int]:
         """Deem elected every continuing candidate at the quota or the active-vote threshold, highest first."""
         newly: list[int] = []
         while self.places_left() > 0:
@@ -336,9 +361,8 @@ class _Count:
     def run(self) -> CountResult:
         piles, invalid = self._first_stage_piles()
         total = self.total
-        for c, pile in enumerate(piles):
-            if pile:
-                parcel = _Parcel(UNIT, pile, sum(pile.values()))
+        for c, parcel in enumerate(piles):
+            if parcel.count:
                 self.parcels[c].append(parcel)
                 self.votes[c] = UNIT * parcel.count
         self.valid = sum(self.votes)
@@ -349,7 +373,7 @@ class _Count:
             self.notes.append("There are no valid votes.")
             elected: list[int] = []
         else:
-            elected = self.elect(1)
+            elected = self.elect()
         previous = (tuple([0] * self.n), 0, 0)
         self.end_stage("first", (), previous, elected)
 
@@ -384,7 +408,7 @@ class _Count:
                     self.status[c] = EXCLUDED
                     self.excluded.append(c)
                 last = self.stages[-1]
-                self.stages[-1] = _replace(last, formally_excluded=tuple(rest))
+                self.stages[-1] = replace(last, formally_excluded=tuple(rest))
         return self.result(total, invalid)
 
     def begin_stage(self) -> None:
@@ -393,18 +417,22 @@ class _Count:
 
     def end_stage(
         self,
-        action: str,
+        action: Action,
         subjects: tuple[int, ...],
         previous: tuple[tuple[int, ...], int, int],
         elected: list[int],
-        **extra: object,
+        *,
+        transfer_value: int | None = None,
+        transferable_papers: int = 0,
+        substages: tuple[SubStage, ...] = (),
+        deferred: tuple[int, ...] = (),
     ) -> None:
         before, nontransferable, loss = previous
         totals = tuple(self.votes)
         self.stages.append(
             Stage(
                 number=len(self.stages) + 1,
-                action=action,  # type: ignore[arg-type]
+                action=action,
                 subjects=subjects,
                 transfers=tuple(t - b for t, b in zip(totals, before, strict=True)),
                 totals=totals,
@@ -417,7 +445,10 @@ class _Count:
                 elected=tuple(elected),
                 lots=tuple(self.stage_lots),
                 notes=tuple(self.stage_notes),
-                **extra,  # type: ignore[arg-type]
+                transfer_value=transfer_value,
+                transferable_papers=transferable_papers,
+                substages=substages,
+                deferred=deferred,
             )
         )
 
@@ -434,8 +465,8 @@ class _Count:
         )
         surplus = self.surplus(c)
         parcel = self.parcels[c][-1]
-        dest, counts, _ = self._sort_papers([parcel.papers])
-        transferable = sum(counts)
+        sorted_papers, _ = self._sort_papers([parcel])
+        transferable = sum(p.count for p in sorted_papers)
         if transferable and transferable * parcel.value > surplus:
             value = surplus // transferable
             self.loss += surplus - value * transferable
@@ -445,13 +476,13 @@ class _Count:
         if not transferable:
             self.stage_notes.append("No paper has a next available preference: the surplus is non-transferable.")
         elif value:
-            self._credit(dest, counts, value)
+            self._credit(sorted_papers, value)
         else:
             self.stage_notes.append("The transfer value truncates to 0.00: no value moves.")
         self.votes[c] = self.quota
         self.parcels[c] = []  # an elected candidate's papers never move again
         self.history.append(tuple(self.votes))
-        elected = self.elect(number)
+        elected = self.elect()
         self.end_stage(
             "surplus",
             (c,),
@@ -493,13 +524,13 @@ class _Count:
                 self.votes[c] -= value * parcel.count
                 papers += parcel.count
                 self.parcels[c] = [p for p in self.parcels[c] if p is not parcel]
-            dest, counts, nontransferable = self._sort_papers(parcel.papers for _, parcel in batch)
-            self._credit(dest, counts, value)
+            sorted_papers, nontransferable = self._sort_papers(parcel for _, parcel in batch)
+            self._credit(sorted_papers, value)
             self.nontransferable += value * nontransferable
             self.history.append(tuple(self.votes))
             if not self.elected:
                 self.recalculate_quota()
-            newly = self.elect(number)
+            newly = self.elect()
             elected.extend(newly)
             substages.append(
                 SubStage(
@@ -516,7 +547,7 @@ class _Count:
             if self.places_left() == 0:
                 break
         if not by_value:
-            elected = self.elect(number)
+            elected = self.elect()
         self.end_stage("exclusion", tuple(losers), previous, elected, substages=tuple(substages), deferred=deferred)
 
     def deem_elected(self, candidates: list[int]) -> list[int]:
@@ -531,7 +562,7 @@ class _Count:
         elected = self.deem_elected(continuing)
         last = self.stages[-1]
         note = f"{why}: " + ", ".join(self.names[c] for c in elected) + " deemed elected"
-        self.stages[-1] = _replace(last, elected=last.elected + tuple(elected), notes=(*last.notes, note))
+        self.stages[-1] = replace(last, elected=last.elected + tuple(elected), notes=(*last.notes, note))
 
     def result(self, total: int, invalid: int) -> CountResult:
         words = {CONTINUING: "not elected", ELECTED: "elected", EXCLUDED: "excluded", WITHDRAWN: "withdrawn"}
@@ -560,7 +591,3 @@ class _Count:
             status=tuple(status),
             notes=tuple(notes),
         )
-
-
-def _replace(stage: Stage, **changes: object) -> Stage:
-    return replace(stage, **changes)  # type: ignore[arg-type]

@@ -42,13 +42,13 @@ def result_sheet(result: CountResult) -> str:
     if result.title:
         lines.append(result.title)
     lines.append(
-        f"ERS97 STV count · {result.seats} seat{'s' if result.seats != 1 else ''} · "
+        f"ERS97 STV count, {result.seats} seat{'s' if result.seats != 1 else ''}, "
         f"{len(shown)} candidate{'s' if len(shown) != 1 else ''}"
-        + (f" · withdrawn: {', '.join(names[c] for c in result.withdrawn)}" if result.withdrawn else "")
+        + (f", withdrawn: {', '.join(names[c] for c in result.withdrawn)}" if result.withdrawn else "")
     )
     lines.append(
-        f"Ballots {result.ballots} · invalid {result.invalid_ballots} · valid votes {hundredths(result.valid_votes)}"
-        f" · quota {hundredths(result.quota)}"
+        f"Ballots {result.ballots}, invalid {result.invalid_ballots}, valid votes {hundredths(result.valid_votes)}"
+        f", quota {hundredths(result.quota)}"
     )
     if result.ron_candidate is not None:
         lines.append(f"RON: {names[result.ron_candidate]} ({result.ron_mode} convention)")
@@ -152,7 +152,7 @@ def result_sheet(result: CountResult) -> str:
     lines.extend(result.notes)
     lines.append("Elected in order of election:")
     for place, c in enumerate(result.elected, start=1):
-        ron = " — RON: this seat is left vacant for re-opened nominations" if c == result.ron_candidate else ""
+        ron = " - RON: this seat is left vacant for re-opened nominations" if c == result.ron_candidate else ""
         lines.append(f"  {place}. {names[c]} (stage {result.elected_at(c)}){ron}")
     if not result.elected:
         lines.append("  (no one)")

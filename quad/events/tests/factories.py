@@ -88,7 +88,7 @@ def buy_tickets(user: Any, ticket_type: TicketType, quantity: int = 1) -> list[T
 def edit_event(event: Event, *, actor: Any, **changes: Any) -> Event:
     """`update_event` with the event's current values, except `changes`."""
     event.refresh_from_db()
-    values = {
+    values: dict[str, Any] = {
         "title": event.title,
         "description": event.description,
         "starts_at": event.starts_at,

@@ -57,7 +57,7 @@ def build_tickets(*, count: int = ROUNDS, tag: str = "race") -> tuple[Any, list[
         venue="The hall",
     )
     ticket_type = services.add_ticket_type(event, actor=president, name="Standard", price_pence=300)
-    tickets = []
+    tickets: list[Any] = []
     for n in range(count):
         order = place(make_person(f"Guest {n}", f"{tag}.guest{n}"), (ticket_type.variant, 1))
         pay(order)

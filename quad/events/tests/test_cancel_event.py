@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from conftest import make_person
 from quad.commerce import services as commerce
+from quad.commerce.errors import OrderError
 from quad.commerce.models import Order, OrderLine, Refund
 from quad.core.models import AuditEvent
 from quad.events import services
@@ -111,8 +112,6 @@ def test_an_offer_in_hand_is_withdrawn_too(event, ticket_type, scene, committee_
 
 def test_a_cancelled_event_sells_nothing_and_cannot_be_cancelled_twice(event, ticket_type, committee_trained, student):
     services.cancel_event(event, actor=committee_trained, reason="Storm.")
-
-    from quad.commerce.errors import OrderError
 
     with pytest.raises(OrderError):
         commerce.add_to_basket(student, ticket_type.variant)

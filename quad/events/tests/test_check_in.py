@@ -22,11 +22,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_person
+from conftest import make_person, train
+from quad.core.models import AuditEvent
 from quad.events import services
 from quad.events.models import Event, Ticket, TicketType
 from quad.events.tests import scan_race
 from quad.events.tests.factories import buy_tickets, make_event, make_ticket_type
+from quad.societies.models import CommitteeTerm
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,9 +52,6 @@ def ticket(ticket_type: TicketType, member: Any) -> Ticket:
 @pytest.fixture
 def door(society: Any) -> Any:
     """The Secretary: events power; trained for the door."""
-    from conftest import train
-    from quad.societies.models import CommitteeTerm
-
     secretary = CommitteeTerm.objects.get(society=society, position__name="Secretary").user
     train(secretary)
     return secretary
@@ -231,19 +230,17 @@ def test_the_live_attendance_count(client, event, ticket, ticket_type, committee
     client.force_login(committee_trained)
     url = reverse("events:attendance", kwargs={"pk": event.pk})
 
-    assert "<span class=\"stat\">0</span> checked in of 2 ticket" in client.get(url).content.decode()
+    assert '<span class="stat">0</span> checked in of 2 ticket' in client.get(url).content.decode()
     services.check_in(event, ticket.code, actor=committee_trained)
-    assert "<span class=\"stat\">1</span> checked in of 2 ticket" in client.get(url).content.decode()
+    assert '<span class="stat">1</span> checked in of 2 ticket' in client.get(url).content.decode()
     services.check_in(event, others[0].code, actor=committee_trained)
     services.check_in(event, others[0].code, actor=committee_trained)  # twice counts once
     assert services.attendance(event) == (2, 2)
     scanner = client.get(reverse("events:scanner", kwargs={"pk": event.pk})).content.decode()
-    assert "<span class=\"stat\">2</span> checked in of 2 ticket" in scanner
+    assert '<span class="stat">2</span> checked in of 2 ticket' in scanner
 
 
 def test_the_attendee_list_shows_who_checked_in_whom_and_is_audited(client, event, ticket, committee_trained):
-    from quad.core.models import AuditEvent
-
     services.check_in(event, ticket.code, actor=committee_trained)
     client.force_login(committee_trained)
 

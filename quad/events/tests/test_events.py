@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_person
+from quad.commerce import services as commerce
+from quad.commerce.errors import OrderError
 from quad.commerce.models import Order, OrderLine
 from quad.commerce.tests.factories import pay
 from quad.core.models import AuditEvent
@@ -96,9 +98,7 @@ def test_committee_creates_an_event_and_is_sent_to_add_tickets(client, society, 
     ],
     ids=["end-before-start", "no-length", "nowhere", "no-places"],
 )
-def test_event_form_refuses_bad_input_with_a_clear_message(
-    client, society, committee_trained, changes, field, message
-):
+def test_event_form_refuses_bad_input_with_a_clear_message(client, society, committee_trained, changes, field, message):
     client.force_login(committee_trained)
 
     response = client.post(reverse("events:society-events", kwargs={"slug": society.slug}), event_form(**changes))
@@ -112,9 +112,7 @@ def test_event_form_refuses_bad_input_with_a_clear_message(
 def test_an_online_event_needs_no_place(client, society, committee_trained):
     client.force_login(committee_trained)
 
-    client.post(
-        reverse("events:society-events", kwargs={"slug": society.slug}), event_form(venue="", online_url=LINK)
-    )
+    client.post(reverse("events:society-events", kwargs={"slug": society.slug}), event_form(venue="", online_url=LINK))
 
     assert Event.objects.get().online_url == LINK
 
@@ -134,7 +132,9 @@ def test_the_services_refuse_what_the_form_refuses(society, committee_trained, e
 
 def test_description_markdown_is_sanitised(client, society, committee_trained):
     event = make_event(
-        society, actor=committee_trained, description="**Bring boots**<script>alert(1)</script> [x](javascript:alert(1))"
+        society,
+        actor=committee_trained,
+        description="**Bring boots**<script>alert(1)</script> [x](javascript:alert(1))",
     )
 
     page = client.get(event.get_absolute_url()).content.decode()
@@ -239,7 +239,7 @@ def test_other_edits_email_nobody(
 def test_a_cancelled_event_cannot_be_edited(event, committee_trained):
     services.cancel_event(event, actor=committee_trained, reason="Storm warning.")
 
-    with pytest.raises(EventError, match="This event is cancelled."):
+    with pytest.raises(EventError, match="This event is cancelled"):
         edit_event(event, actor=committee_trained, title="Renamed")
 
 
@@ -339,7 +339,7 @@ def test_ticket_type_edit_refuses_bad_prices(client, event, ticket_type, committ
 
     assert response.status_code == 200
     assert "price" in response.context["form"].errors
-    with pytest.raises(EventError, match="Prices cannot be negative."):
+    with pytest.raises(EventError, match="Prices cannot be negative"):
         services.update_ticket_type(
             ticket_type, actor=committee_trained, price_pence=-5, member_price_pence=None, on_sale=True
         )
@@ -348,9 +348,6 @@ def test_ticket_type_edit_refuses_bad_prices(client, event, ticket_type, committ
 
 
 def test_taking_tickets_off_sale(client, event, ticket_type, committee_trained, student):
-    from quad.commerce import services as commerce
-    from quad.commerce.errors import OrderError
-
     client.force_login(committee_trained)
     client.post(
         reverse("events:edit-ticket-type", kwargs={"pk": event.pk, "ticket_type_id": ticket_type.pk}), {"price": "5"}

@@ -66,7 +66,9 @@ def message_of(response: Any) -> str:
 def test_student_joins_the_waiting_list_of_a_sold_out_event(client, event, ticket_type, sold_out, student):
     client.force_login(student)
 
-    response = client.post(reverse("events:join-waiting-list", kwargs={"pk": event.pk}), {"ticket_type": ticket_type.pk})
+    response = client.post(
+        reverse("events:join-waiting-list", kwargs={"pk": event.pk}), {"ticket_type": ticket_type.pk}
+    )
 
     assert response.status_code == 302
     assert message_of(response).startswith("You are on the waiting list.")

@@ -188,6 +188,6 @@ def test_the_list_queries_do_not_grow_with_members(
     assert one.final_queries == QUERIES
 
 
-# Session and user; the committee check (society, terms with positions, training); the members with
-# their users and types in one query; the audit event.
-QUERIES = 7
+# Session and user; the committee check (society, terms with positions and training in one query); the
+# members with their users and types in one query; the audit event.
+QUERIES = 6

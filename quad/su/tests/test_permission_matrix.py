@@ -29,8 +29,13 @@ from conftest import found_society, join, make_person, train
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.core.academic import current_academic_year
+from quad.events.models import Event, Ticket, TicketType
+from quad.events.tests.factories import buy_tickets, make_event, make_ticket_type
+from quad.events.views import feed_token
 from quad.memberships.models import Membership, MembershipType
 from quad.memberships.services import create_membership_type
+from quad.shop.models import Collection, MerchItem, MerchVariant
+from quad.shop.tests.factories import buy_merch, make_item
 from quad.societies import services
 from quad.societies.models import Category, CommitteeTerm, FAQItem, HandoverNote, Position, Power, Society
 from quad.su.models import FeaturedSociety
@@ -136,6 +141,10 @@ TO_MANAGE_COMMITTEE = Redirect("societies:manage-committee", kwargs=("slug",))
 TO_BASKET = Redirect("commerce:basket")
 TO_ORDER = Redirect("commerce:order", kwargs=("reference",))
 TO_MEMBER_LIST = Redirect("memberships:member-list", kwargs=("slug",))
+TO_EVENT = Redirect("events:event", kwargs=("pk",))
+TO_MANAGE_EVENT = Redirect("events:manage-event", kwargs=("pk",))
+TO_MANAGE_ITEM = Redirect("shop:manage-item", kwargs=("pk",))
+TO_COLLECTIONS = Redirect("shop:collections", kwargs=("slug",))
 
 # Buying is for current students: union staff and visitors are refused with the reason (graduates
 # too: see test_graduates_and_visitors_are_told_why_they_cannot_buy). An empty form, or an empty
@@ -292,6 +301,48 @@ EXPECTED: dict[str, Check] = {
     "memberships:member-list": Check(get=committee_only(Power.MEMBER_DATA)),
     "memberships:export-members": Check(get=committee_only(Power.MEMBER_DATA)),
     "memberships:remove-member": Check(post=committee_write(Power.MEMBER_DATA, allowed=TO_MEMBER_LIST)),
+    # --- events: public -------------------------------------------------------------------
+    # The sample event is public; a members-only one is checked in MEMBERS_ONLY_EXPECTED below.
+    "events:calendar": Check(get=PUBLIC),
+    "events:event": Check(get=PUBLIC),
+    "events:society-feed": Check(get=PUBLIC),
+    # A calendar app cannot sign in: the signed token is the key, whoever holds it (a bad one is
+    # 404: test_personal_feed_needs_a_valid_token).
+    "events:my-feed": Check(get=PUBLIC),
+    # A ticket (`member`'s) is its holder's and union staff's; to anyone else it does not exist.
+    "events:ticket": Check(get=BUYER_AND_STAFF),
+    # Joining is for current students (an empty form goes back to the event with a message).
+    "events:join-waiting-list": Check(
+        post=profile("STUDENTS_WAIT", default=TO_EVENT, visitor=403, su_staff=403, anonymous=TO_LOGIN)
+    ),
+    # Leaving is never refused to someone signed in (a student on the list who has since graduated can
+    # still leave); for someone not on the list it does nothing.
+    "events:leave-waiting-list": Check(post=profile("SIGNED_IN_LEAVES", default=TO_EVENT, anonymous=TO_LOGIN)),
+    # --- events: management and the door ---------------------------------------------------
+    "events:society-events": Check(get=COMMITTEE_READ, post=committee_write(Power.EVENTS, allowed=200)),
+    "events:manage-event": Check(get=COMMITTEE_READ, post=committee_write(Power.EVENTS, allowed=200)),
+    "events:add-ticket-type": Check(post=committee_write(Power.EVENTS, allowed=TO_MANAGE_EVENT)),
+    "events:edit-ticket-type": Check(get=COMMITTEE_READ, post=committee_write(Power.EVENTS, allowed=200)),
+    # An empty form cancels nothing: it goes back with "tell ticket holders why".
+    "events:cancel-event": Check(post=committee_write(Power.EVENTS, allowed=TO_MANAGE_EVENT)),
+    "events:attendees": Check(get=committee_only(Power.MEMBER_DATA)),
+    # The door: the scanner, its count, and a scan (an empty code is "not a ticket", on the page).
+    "events:scanner": Check(get=committee_only(Power.EVENTS)),
+    "events:attendance": Check(get=committee_only(Power.EVENTS)),
+    "events:scan": Check(post=committee_write(Power.EVENTS, allowed=200)),
+    # --- shop (merch) ---------------------------------------------------------------------
+    "shop:item": Check(get=PUBLIC),
+    "shop:society-shop": Check(get=COMMITTEE_READ, post=committee_write(Power.SHOP, allowed=200)),
+    "shop:manage-item": Check(get=COMMITTEE_READ),
+    "shop:update-variant": Check(post=committee_write(Power.SHOP, allowed=TO_MANAGE_ITEM)),
+    "shop:add-photo": Check(post=committee_write(Power.SHOP, allowed=TO_MANAGE_ITEM)),
+    "shop:set-item-on-sale": Check(post=committee_write(Power.SHOP, allowed=TO_MANAGE_ITEM)),
+    "shop:pick-list": Check(get=committee_only(Power.SHOP)),
+    # Who bought what is personal data: the shop power and the member-data power, both (the Treasurer
+    # has both; test_the_collections_list_needs_the_member_data_power_as_well_as_the_shop takes one away).
+    "shop:collections": Check(get=committee_only(Power.SHOP)),
+    "shop:mark-ready": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
+    "shop:mark-collected": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
     # --- uploads ----------------------------------------------------------------------------
     "media": Check(get=PUBLIC),
 }
@@ -354,6 +405,11 @@ class Sale:
 SHOWS_SALES = ("commerce:", "memberships:", "su:refund-requests")
 
 
+# Likewise tickets (they cost a member, an order and a payment) and merch collections.
+SHOWS_TICKETS = ("events:ticket", "events:my-feed", "events:attendees")
+SHOWS_COLLECTIONS = ("shop:collections", "shop:pick-list")
+
+
 @dataclass
 class World:
     """What the sample URL kwargs point at."""
@@ -367,6 +423,36 @@ class World:
     @cached_property
     def sale(self) -> Sale:
         return Sale.make(self.request)
+
+    @cached_property
+    def ticket_type(self) -> TicketType:
+        """Of a public event of the sample society."""
+        president = self.request.getfixturevalue("committee_trained")
+        event = make_event(self.society, actor=president, online_url="https://meet.example.org/walk")
+        return make_ticket_type(event, actor=president, price_pence=500, member_price_pence=300)
+
+    @property
+    def event(self) -> Event:
+        return self.ticket_type.event
+
+    @cached_property
+    def ticket(self) -> Ticket:
+        """`member`'s, bought through the checkout."""
+        [ticket] = buy_tickets(self.request.getfixturevalue("member"), self.ticket_type)
+        return ticket
+
+    @cached_property
+    def merch(self) -> MerchItem:
+        return make_item(self.society, actor=self.request.getfixturevalue("committee_trained"))
+
+    @cached_property
+    def merch_variant(self) -> MerchVariant:
+        return self.merch.merch_variants.select_related("variant").first()  # type: ignore[return-value]
+
+    @cached_property
+    def collection(self) -> Collection:
+        """`member` bought a hoodie and has not collected it yet."""
+        return buy_merch(self.request.getfixturevalue("member"), self.merch_variant)
 
 
 Sample = Callable[[World], str | int]
@@ -382,19 +468,33 @@ SAMPLE_KWARGS: dict[str, Sample] = {
     "reference": lambda world: world.sale.order.reference,
     "line_id": lambda world: world.sale.line.pk,
     "variant_id": lambda world: world.sale.membership_type.variant_id,
+    "ticket_type_id": lambda world: world.ticket_type.pk,
+    "code": lambda world: world.ticket.code,
+    "token": lambda world: feed_token(world.ticket.holder_id),
 }
+EVENT_PK: dict[str, Sample] = {"pk": lambda world: world.event.pk}
+ITEM_PK: dict[str, Sample] = {"pk": lambda world: world.merch.pk}
 # A kwarg whose meaning depends on the URL (`pk` is a different row in each app).
 ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "memberships:edit-membership-type": {"pk": lambda world: world.sale.membership_type.pk},
     "memberships:remove-member": {"pk": lambda world: world.sale.membership.pk},
     "commerce:approve-refund-request": {"pk": lambda world: world.sale.refund_request.pk},
     "commerce:decline-refund-request": {"pk": lambda world: world.sale.refund_request.pk},
+    **{key: EVENT_PK for key in ROUTES if key.startswith("events:")},
+    **{key: ITEM_PK for key in ("shop:item", "shop:manage-item", "shop:add-photo", "shop:set-item-on-sale")},
+    "shop:update-variant": ITEM_PK | {"variant_id": lambda world: world.merch_variant.pk},
+    "shop:mark-ready": {"pk": lambda world: world.collection.pk},
+    "shop:mark-collected": {"pk": lambda world: world.collection.pk},
 }
 
 
 def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
     if route.key.startswith(SHOWS_SALES):
         world.sale  # noqa: B018  (made now, so the page has it to show)
+    if route.key in SHOWS_TICKETS:
+        world.ticket  # noqa: B018
+    if route.key in SHOWS_COLLECTIONS:
+        world.collection  # noqa: B018
     samples = SAMPLE_KWARGS | ROUTE_SAMPLE_KWARGS.get(route.key, {})
     missing = [name for name in route.kwarg_names if name not in samples]
     assert not missing, (
@@ -640,6 +740,94 @@ def test_unapproved_society_is_hidden_from_outsiders(
     response = client.get(url)
     expected = APPLIED_EXPECTED[key]
     assert_status(response, expected.statuses[role], url=url, kwargs=kwargs, who=f"{role} GET ({status})")
+
+
+# --- A members-only event is hidden from everyone but its society ----------------------------------
+
+# Members, the society's committee (members or not) and union staff see it; to anyone else it does
+# not exist. Joining its waiting list is for current students first (visitor, staff: 403), then
+# for those who can see it.
+MEMBERS_ONLY_EXPECTED: dict[tuple[str, str], Profile] = {
+    ("events:event", "get"): profile(
+        "MEMBERS_AND_STAFF", default=404, member=200, committee_trained=200, committee_untrained=200, su_staff=200
+    ),
+    ("events:join-waiting-list", "post"): profile(
+        "MEMBER_STUDENTS_WAIT",
+        default=404,
+        anonymous=TO_LOGIN,
+        visitor=403,
+        su_staff=403,
+        member=TO_EVENT,
+        committee_trained=TO_EVENT,
+        committee_untrained=TO_EVENT,
+    ),
+    ("events:leave-waiting-list", "post"): profile(
+        "MEMBERS_LEAVE",
+        default=404,
+        anonymous=TO_LOGIN,
+        member=TO_EVENT,
+        committee_trained=TO_EVENT,
+        committee_untrained=TO_EVENT,
+        su_staff=TO_EVENT,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "method", "role"),
+    [
+        pytest.param(key, method, role, id=f"{key}-{method.upper()}-{role}")
+        for key, method in MEMBERS_ONLY_EXPECTED
+        for role in ROLES
+    ],
+)
+def test_members_only_event_is_hidden_from_outsiders(
+    key: str, method: str, role: str, db: None, client: Client, request: pytest.FixtureRequest, society: Society
+) -> None:
+    president = request.getfixturevalue("committee_trained")
+    event = make_event(society, actor=president, visibility=Event.Visibility.MEMBERS)
+    kwargs: dict[str, Any] = {"pk": event.pk}
+    url = reverse(key, kwargs=kwargs)
+    sign_in(client, request, role)
+    response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
+    expected = MEMBERS_ONLY_EXPECTED[(key, method)]
+    assert_status(
+        response, expected.statuses[role], url=url, kwargs=kwargs, who=f"{role} {method.upper()} (members only)"
+    )
+
+
+def test_personal_feed_needs_a_valid_token(db: None, client: Client, student: Any) -> None:
+    token = feed_token(student.pk)
+    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), str(student.pk), "nonsense"):
+        assert client.get(reverse("events:my-feed", kwargs={"token": bad})).status_code == 404, bad
+    assert client.get(reverse("events:my-feed", kwargs={"token": token})).status_code == 200
+
+
+@pytest.mark.parametrize("key", ["events:edit-ticket-type", "shop:update-variant"])
+def test_committee_cannot_reach_another_societys_tickets_or_stock_through_their_own_event_or_item(
+    key: str,
+    db: None,
+    client: Client,
+    society: Society,
+    other_society: Society,
+    other_committee: Any,
+    committee_trained: Any,
+) -> None:
+    theirs: TicketType | MerchVariant
+    if key == "events:edit-ticket-type":
+        theirs = make_ticket_type(make_event(other_society, actor=other_committee), actor=other_committee)
+        ours = make_event(society, actor=committee_trained)
+        kwargs = {"pk": ours.pk, "ticket_type_id": theirs.pk}
+        posted = {"price": "0.01", "on_sale": "on"}
+    else:
+        theirs = make_item(other_society, actor=other_committee).merch_variants.get(variant__name="M")
+        kwargs = {"pk": make_item(society, actor=committee_trained).pk, "variant_id": theirs.pk}
+        posted = {"price": "0.01", "stock": "0"}
+    client.force_login(committee_trained)
+    response = client.post(reverse(key, kwargs=kwargs), posted)
+    assert response.status_code == 404
+    theirs.variant.refresh_from_db()
+    assert theirs.variant.price_pence != 1
 
 
 # --- Around the matrix --------------------------------------------------------------------------
