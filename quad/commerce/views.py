@@ -16,9 +16,9 @@ from quad.accounts.permissions import login_required, require_student
 from quad.commerce import queries, services
 from quad.commerce.errors import OrderError
 from quad.commerce.forms import AddToBasketForm, ApproveRefundForm, DeclineRefundForm, RefundRequestForm
+from quad.commerce.fulfilment import fulfilment_for
 from quad.commerce.models import Order, OrderLine, RefundRequest, Variant
 from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_can_pay
-from quad.commerce.fulfilment import fulfilment_for
 from quad.commerce.providers import provider_for_total
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power
