@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "quad.memberships",
     "quad.events",
     "quad.shop",
+    "quad.elections",
     "quad.su",
 ]
 

@@ -330,7 +330,7 @@ def join_waiting_list(event: Event, ticket_type: TicketType, *, user: Any) -> Wa
 
 def leave_waiting_list(entry: WaitingListEntry, *, actor: Any) -> None:
     with transaction.atomic():
-        entry = WaitingListEntry.objects.select_for_update().select_related("offer_order").get(pk=entry.pk)
+        entry = WaitingListEntry.objects.select_for_update(of=("self",)).select_related("offer_order").get(pk=entry.pk)
         if entry.status not in {WaitingListEntry.Status.WAITING, WaitingListEntry.Status.OFFERED}:
             return
         offer = entry.offer_order if entry.status == WaitingListEntry.Status.OFFERED else None

@@ -153,8 +153,9 @@ def set_item_on_sale(item: MerchItem, *, actor: Any, on_sale: bool) -> MerchItem
 def mark_ready(collection: Collection, *, actor: Any) -> Collection:
     """The item can be collected: its buyer is emailed."""
     with transaction.atomic():
+        # Only the collection row is locked: PostgreSQL cannot lock the nullable side of a join (buyer).
         collection = (
-            Collection.objects.select_for_update()
+            Collection.objects.select_for_update(of=("self",))
             .select_related("order_line__order__buyer", "item")
             .get(pk=collection.pk)
         )

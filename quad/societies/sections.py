@@ -23,7 +23,7 @@ class Section:
 SectionFunc = Callable[[Society, Any], Section | None]
 _slots: dict[str, SectionFunc] = {}
 
-SLOTS = ("join", "events", "news", "shop")
+SLOTS = ("join", "events", "elections", "news", "shop")
 
 
 def register(slot: str, func: SectionFunc) -> None:

@@ -245,7 +245,8 @@ class CountResult:
         return None
 
     def describe(self, stage: Stage) -> str:
-        names = " and ".join(self.candidates[c] for c in stage.subjects)
+        subjects = [self.candidates[c] for c in stage.subjects]
+        names = " and ".join([", ".join(subjects[:-1]), subjects[-1]] if len(subjects) > 1 else subjects)
         if stage.action == "first":
             return "First preferences"
         if stage.action == "surplus":

@@ -112,3 +112,37 @@ def test_single_seat_winner_has_a_majority_of_the_continuing_vote_or_wins_by_com
     # At election the winner holds at least as much as everyone else still in the count put together,
     # unless the count ended because only the winner was left standing.
     assert stage.totals[winner] >= others or any("5.5.1" in n or "remain" in n for n in stage.notes)
+
+
+def plain_instant_runoff(election: Election) -> int | None:
+    """One-at-a-time instant runoff, giving up (None) on any tie: what a single-seat ERS97 count must match."""
+    continuing = set(range(len(election.candidates))) - election.withdrawn
+    while continuing:
+        tally = dict.fromkeys(continuing, 0)
+        for weight, ranking in election.ballots:
+            for c in ranking:
+                if c in continuing:
+                    tally[c] += weight
+                    break
+        active = sum(tally.values())
+        if not active:
+            return None
+        ranked = sorted(continuing, key=lambda c: tally[c], reverse=True)
+        if 2 * tally[ranked[0]] >= active:
+            if len(ranked) > 1 and 2 * tally[ranked[1]] >= active:
+                return None
+            return ranked[0]
+        lowest = [c for c in continuing if tally[c] == tally[ranked[-1]]]
+        if len(lowest) > 1:
+            return None
+        continuing.remove(lowest[0])
+    return None
+
+
+@SETTINGS
+@given(elections())
+def test_one_seat_is_instant_runoff(election: Election) -> None:
+    single = Election(election.candidates, 1, election.ballots, election.withdrawn)
+    expected = plain_instant_runoff(single)
+    if expected is not None:
+        assert count(single, ron_candidate=None).elected == (expected,)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ElectionsConfig(AppConfig):
+    name = "quad.elections"
+    label = "elections"
+    verbose_name = "Elections"
+
+    def ready(self) -> None:
+        from quad.elections import receivers  # noqa: F401  (mini-site and management navigation)
