@@ -18,7 +18,7 @@ from quad.core.academic import academic_year_for
 from quad.elections import emails
 from quad.elections.counting import blt as blt_format
 from quad.elections.counting import ers97
-from quad.elections.counting.model import CountError
+from quad.elections.counting.model import CountError, RonMode
 from quad.elections.counting.model import Election as CountElection
 from quad.elections.counting.sheet import result_sheet
 from quad.elections.errors import ElectionError
@@ -255,9 +255,8 @@ def count_election(election: Election, *, actor: Any) -> list[CountResult]:
             count_input, candidates = _count_input(post)
             ron_index = next((i for i, c in enumerate(candidates) if c.is_ron), None)
             try:
-                outcome = ers97.count(
-                    count_input, ron=election.ron, ron_candidate=ron_index, seed=election.seed + post.pk
-                )  # type: ignore[arg-type]
+                ron: RonMode = "protected" if election.ron == Election.Ron.PROTECTED else "ordinary"
+                outcome = ers97.count(count_input, ron=ron, ron_candidate=ron_index, seed=election.seed + post.pk)
             except CountError as error:
                 raise ElectionError(f"{post.name} could not be counted: {error}") from error
             winners = [candidates[i].pk for i in outcome.winners if not candidates[i].is_ron]
