@@ -56,6 +56,7 @@ REQUEST_TIMEOUT = 30.0  # seconds, one request
 RUSH_TIMEOUT = 120.0  # seconds, the whole rush
 SERVER_START_TIMEOUT = 60.0
 PRICE_PENCE = 500
+TARGET_ORDERS_PER_MINUTE = 3000  # the target, with 0 oversold and 0 errors
 
 
 @dataclass
@@ -487,6 +488,7 @@ def main() -> None:
         "last_paid_at_s": round(max((b.finished_at for b in paid), default=0.0), 2),
         "orders_per_minute": round(counts["paid_orders"] / wall * 60) if wall else 0,
         "buyers_answered_per_minute": round((len(paid) + len(sold_out)) / wall * 60) if wall else 0,
+        "target_orders_per_minute": TARGET_ORDERS_PER_MINUTE,
         "requests": len(timings),
         "requests_per_s": round(len(timings) / wall) if wall else 0,
         "buy_p50_ms": ms(percentile([b.finished_at for b in buyers], 50)),
@@ -507,6 +509,9 @@ def main() -> None:
         server=f"uvicorn quad.asgi:application, {args.workers} workers, PostgreSQL, {pooling()}",
         tasks=f"{TASKS_BACKEND} (receipts queued, no worker running); email {EMAIL_BACKEND.rsplit('.', 2)[-2]}",
         client="a thread and a requests.Session per buyer, on the same 2 cores as server and database",
+    )
+    figures["target_met"] = (
+        figures["oversold"] == 0 and figures["errors"] == 0 and figures["orders_per_minute"] >= TARGET_ORDERS_PER_MINUTE
     )
     print(json.dumps(figures))
     if figures["oversold"] or figures["errors"] or figures["server_tracebacks"] or not consistent:

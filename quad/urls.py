@@ -16,6 +16,7 @@ urlpatterns = [
     path("memberships/", include("quad.memberships.urls")),
     path("events/", include("quad.events.urls")),
     path("merch/", include("quad.shop.urls")),
+    path("elections/", include("quad.elections.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

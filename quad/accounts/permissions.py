@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from quad.accounts.models import User
 from quad.core.permissions import forbidden
@@ -62,3 +68,33 @@ def staff_required(view: ViewFunc) -> ViewFunc:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def signed_in_freshly(request: HttpRequest) -> bool:
+    """Has the person confirmed who they are in the last few minutes (allauth's reauthentication)?
+
+    Someone with an authenticator app must have used it: a password alone is not enough for them.
+    Only reauthentication counts, as allauth counts it for changing two-factor settings: a session
+    that began with a sign-in long ago proves nothing about who is at the keyboard now.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    wanted = {"mfa"} if has_totp(user) else {"mfa", "password"}  # type: ignore[arg-type]
+    since = time.time() - settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("reauthenticated") and record.get("method") in wanted and record.get("at", 0) >= since
+        for record in get_authentication_records(request, user)
+    )
+
+
+def require_fresh_sign_in(request: HttpRequest) -> HttpResponse | None:
+    """For dangerous actions (STYLE.md rule 11): None if the person signed in freshly, otherwise a
+    redirect to allauth's reauthentication (the authenticator app for those who have one) that comes
+    back to this page. A POST is not replayed: they come back to the page and press the button again,
+    knowing what it does."""
+    if signed_in_freshly(request):
+        return None
+    page = request.get_full_path() if request.method == "GET" else request.path
+    step = "mfa_reauthenticate" if has_totp(request.user) else "account_reauthenticate"  # type: ignore[arg-type]
+    return HttpResponseRedirect(f"{reverse(step)}?{urlencode({REDIRECT_FIELD_NAME: page})}")

@@ -17,4 +17,4 @@ def elections_section(society: Society, viewer: Any) -> sections.Section | None:
 
 
 sections.register("elections", elections_section)
-# The "Elections" management link is registered once elections:society-elections exists.
+sections.register_manage_link("Elections", "elections:society-elections")

@@ -24,6 +24,7 @@ from quad.elections.counting.sheet import result_sheet
 from quad.elections.errors import ElectionError
 from quad.elections.models import Ballot, Candidate, Complaint, CountResult, Election, Post, VoteRecord
 from quad.memberships.models import Membership
+from quad.societies.errors import SocietyError
 from quad.societies.models import Position, Society
 from quad.societies.services import grant_committee_term
 
@@ -345,14 +346,17 @@ def certify_election(election: Election, *, actor: Any) -> Election:
                 or Position.objects.get_or_create(society=election.society, name=post.name, defaults={"powers": []})[0]
             )
             for candidate in Candidate.objects.filter(pk__in=post.result.winners).select_related("user"):
-                grant_committee_term(
-                    election.society,
-                    candidate.user,  # type: ignore[arg-type]
-                    position,
-                    actor=actor,
-                    starts_on=election.term_starts_on,
-                    ends_on=ends_on,
-                )
+                try:
+                    grant_committee_term(
+                        election.society,
+                        candidate.user,  # type: ignore[arg-type]
+                        position,
+                        actor=actor,
+                        starts_on=election.term_starts_on,
+                        ends_on=ends_on,
+                    )
+                except SocietyError as error:  # e.g. graduated since the count: the returning officer decides
+                    raise ElectionError(f"{candidate} cannot take office as {post.name}: {error}") from error
         election.certified_at = timezone.now()
         election.certified_by = actor
         election.save(update_fields=["certified_at", "certified_by"])

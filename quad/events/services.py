@@ -274,8 +274,9 @@ def check_in(event: Event, code: str, *, actor: Any) -> ScanResult:
     code = code.strip()
     if not code or len(code) > 64:
         return ScanResult("unknown")
-    ticket = Ticket.objects.select_related("holder", "ticket_type__product", "checked_in_by").filter(code=code).first()
-    if ticket is None:
+    try:
+        ticket = Ticket.objects.select_related("holder", "ticket_type__product", "checked_in_by").get(code=code)
+    except Ticket.DoesNotExist:
         return ScanResult("unknown")
     if ticket.event_id != event.pk:
         return ScanResult("wrong_event", ticket)

@@ -428,7 +428,7 @@ def scanner(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scan(request: HttpRequest, pk: int) -> HttpResponse:
     """One scan. Answers JSON to the scanner's script, or the result partial to htmx/plain forms."""
-    _access, the_event = get_event_for_committee(request.user, pk)
+    _access, the_event = get_event_for_committee(request.user, pk, related=())
     form = ScanForm(request.POST)
     result = (
         services.check_in(the_event, form.cleaned_data["code"], actor=request.user)

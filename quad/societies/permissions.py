@@ -87,7 +87,7 @@ def committee_access(user: Any, society: Society, *, power: str | None = None) -
     """As get_society_for_committee, for a society already fetched (e.g. with the event being managed)."""
     if not society.is_public:  # a public society is visible to everyone: can_view_society holds
         raise not_found()
-    terms = queries.terms_of(user, society, with_training=True)
+    terms = queries.access_terms(user, society)
     if not terms:
         raise forbidden("Only the society's current committee can manage it.")
     access = CommitteeAccess(

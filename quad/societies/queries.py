@@ -37,17 +37,25 @@ def upcoming_terms(society: Society) -> QuerySet[CommitteeTerm]:
     )
 
 
-def terms_of(
-    user: User, society: Society, *, on: datetime.date | None = None, with_training: bool = False
-) -> list[CommitteeTerm]:
-    """The person's current terms. `with_training` also asks, in the same query, whether their GDPR
-    training is valid that day: each term then has `trained` (the same on every term)."""
+def terms_of(user: User, society: Society, *, on: datetime.date | None = None) -> list[CommitteeTerm]:
     if not user.is_authenticated:
         return []
-    terms = current_terms(society, on=on).filter(user=user)
-    if with_training:
-        terms = terms.annotate(trained=Exists(valid_training_records(on=on).filter(user=OuterRef("user_id"))))
-    return list(terms)
+    return list(current_terms(society, on=on).filter(user=user))
+
+
+def access_terms(user: User, society: Society, *, on: datetime.date | None = None) -> list[CommitteeTerm]:
+    """The person's current terms with their positions, for the committee check, in one lean query:
+    each term also says whether the person's GDPR training is valid that day (`trained`, the same on
+    every term). The committee's management area asks this on every request."""
+    if not user.is_authenticated:
+        return []
+    day = on or timezone.localdate()
+    return list(
+        CommitteeTerm.objects.filter(society=society, user=user, starts_on__lte=day, ends_on__gte=day)
+        .select_related("position")
+        .annotate(trained=Exists(valid_training_records(on=day).filter(user=OuterRef("user_id"))))
+        .order_by("position__order", "position__name")
+    )
 
 
 def upcoming_terms_of(user: User, society: Society) -> list[CommitteeTerm]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -25,10 +25,15 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import found_society, join, make_person, train
+from conftest import PASSWORD, found_society, join, make_person, train
+from quad.accounts.totp import current_code
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.core.academic import current_academic_year
+from quad.elections import services as election_services
+from quad.elections.models import Candidate, Complaint, Election, Post
+from quad.elections.tests.factories import make_election
+from quad.elections.tests.phases import move_to
 from quad.events.models import Event, Ticket, TicketType
 from quad.events.tests.factories import buy_tickets, make_event, make_ticket_type
 from quad.events.views import feed_token
@@ -74,6 +79,7 @@ Expect = int | Redirect
 
 TO_LOGIN = Redirect("account_login", keeps_next=True)
 TO_REAUTHENTICATE = Redirect("account_reauthenticate")
+TO_MFA_REAUTHENTICATE = Redirect("mfa_reauthenticate", keeps_next=True)
 
 # What a browser sends for a form left empty: no fields filled in, but never an empty body (the CSRF
 # token is always there; the test client does not check it). An empty body would leave
@@ -145,6 +151,10 @@ TO_EVENT = Redirect("events:event", kwargs=("pk",))
 TO_MANAGE_EVENT = Redirect("events:manage-event", kwargs=("pk",))
 TO_MANAGE_ITEM = Redirect("shop:manage-item", kwargs=("pk",))
 TO_COLLECTIONS = Redirect("shop:collections", kwargs=("slug",))
+TO_ELECTION = Redirect("elections:election", kwargs=("pk",))
+TO_MANAGE_ELECTION = Redirect("elections:manage-election", kwargs=("pk",))
+TO_RESULTS = Redirect("elections:results", kwargs=("pk",))
+TO_RETURNING_OFFICER = Redirect("elections:returning-officer", kwargs=("pk",))
 
 # Buying is for current students: union staff and visitors are refused with the reason (graduates
 # too: see test_graduates_and_visitors_are_told_why_they_cannot_buy). An empty form, or an empty
@@ -160,6 +170,23 @@ REFUND_DECISION = committee_write(
     allowed=Redirect("commerce:refund-requests", kwargs=("slug",)),
     su_staff=Redirect("su:refund-requests"),
 )
+
+
+# Elections. The organisers' pages: any current committee member may look; calling an election, adding
+# a post or sending reminders needs the elections power (with training), or union staff with two-factor.
+ELECTIONS_READ = profile(
+    "ELECTIONS_READ", default=403, anonymous=TO_LOGIN, committee_trained=200, committee_untrained=200, su_staff=200
+)
+
+
+def eligible_members(then: Expect) -> Profile:
+    """Standing, voting and complaining: members whose membership was active at the cut-off (`member`)."""
+    return profile("ELIGIBLE_MEMBERS", default=403, anonymous=TO_LOGIN, member=then)
+
+
+def returning_officer(then: Expect) -> Profile:
+    """The election's returning officer (`su_staff`): everyone else may not, and is told so."""
+    return profile("RETURNING_OFFICER", default=403, anonymous=TO_LOGIN, su_staff=then)
 
 
 @dataclass(frozen=True)
@@ -343,6 +370,43 @@ EXPECTED: dict[str, Check] = {
     "shop:collections": Check(get=committee_only(Power.SHOP)),
     "shop:mark-ready": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
     "shop:mark-collected": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
+    # --- elections: the public pages --------------------------------------------------------
+    # The sample election (world.election) is in its nominations; the counted one
+    # (world.counted_election) is in its complaints window. Results exist only after a count.
+    "elections:election": Check(get=PUBLIC),
+    "elections:results": Check(get=PUBLIC),
+    "elections:download-blt": Check(get=PUBLIC),
+    "elections:check-receipt": Check(get=PUBLIC),
+    # --- elections: members --------------------------------------------------------------------
+    # An empty nomination lacks its manifesto (200, with the form's errors).
+    "elections:nominate": Check(get=eligible_members(200), post=eligible_members(200)),
+    # The candidacy is `member`'s; to anyone else it does not exist.
+    "elections:withdraw": Check(post=profile("OWN_CANDIDACY", default=404, anonymous=TO_LOGIN, member=TO_ELECTION)),
+    # Voting has not opened yet: the eligible member is sent back to the election with a message.
+    "elections:vote": Check(get=eligible_members(TO_ELECTION), post=eligible_members(TO_ELECTION)),
+    # An empty complaint goes back to the results with "say what your complaint is".
+    "elections:file-complaint": Check(post=eligible_members(TO_RESULTS)),
+    # --- elections: organisers ----------------------------------------------------------------
+    "elections:society-elections": Check(
+        get=ELECTIONS_READ, post=committee_write(Power.ELECTIONS, allowed=200, su_staff=200)
+    ),
+    "elections:manage-election": Check(
+        get=ELECTIONS_READ, post=committee_write(Power.ELECTIONS, allowed=200, su_staff=200)
+    ),
+    # Not while nominations are open ("only while voting is open"), but let through to say so.
+    "elections:send-reminders": Check(
+        post=committee_write(Power.ELECTIONS, allowed=TO_MANAGE_ELECTION, su_staff=TO_MANAGE_ELECTION)
+    ),
+    # --- elections: the returning officer -------------------------------------------------------
+    "elections:returning-officer": Check(get=returning_officer(200)),
+    "elections:answer-complaint": Check(post=returning_officer(TO_RETURNING_OFFICER)),
+    # The complaints window is open, so certifying is refused, with the reason, on the officer's page.
+    "elections:certify": Check(post=returning_officer(TO_RETURNING_OFFICER)),
+    # Counting needs a fresh sign-in with the authenticator app (force_login gives none): see also
+    # test_counting_needs_a_fresh_sign_in_with_the_authenticator_app.
+    "elections:count": Check(
+        get=returning_officer(TO_MFA_REAUTHENTICATE), post=returning_officer(TO_MFA_REAUTHENTICATE)
+    ),
     # --- uploads ----------------------------------------------------------------------------
     "media": Check(get=PUBLIC),
 }
@@ -408,6 +472,17 @@ SHOWS_SALES = ("commerce:", "memberships:", "su:refund-requests")
 # Likewise tickets (they cost a member, an order and a payment) and merch collections.
 SHOWS_TICKETS = ("events:ticket", "events:my-feed", "events:attendees")
 SHOWS_COLLECTIONS = ("shop:collections", "shop:pick-list")
+# Elections: one in its nominations for the pages before a count, one counted for those after.
+COUNTED_ELECTION_PAGES = (
+    "elections:results",
+    "elections:download-blt",
+    "elections:check-receipt",
+    "elections:file-complaint",
+    "elections:returning-officer",
+    "elections:answer-complaint",
+    "elections:count",
+    "elections:certify",
+)
 
 
 @dataclass
@@ -454,6 +529,52 @@ class World:
         """`member` bought a hoodie and has not collected it yet."""
         return buy_merch(self.request.getfixturevalue("member"), self.merch_variant)
 
+    def _call_election(self, posts: tuple[tuple[str, int], ...]) -> Election:
+        self.request.getfixturevalue("member")  # a member before the cut-off, so eligible to stand and vote
+        return make_election(
+            self.society,
+            actor=self.request.getfixturevalue("committee_trained"),
+            returning_officer=self.request.getfixturevalue("su_staff"),
+            posts=posts,
+        )
+
+    @cached_property
+    def election(self) -> Election:
+        """The sample society's election, nominations open: `member` stands for President; nobody yet
+        for Secretary."""
+        election = self._call_election((("President", 1), ("Secretary", 1)))
+        post = election.posts.get(name="President")
+        election_services.nominate(post, user=self.request.getfixturevalue("member"), manifesto="Vote for me.")
+        return election
+
+    def election_post(self, name: str) -> Post:
+        return self.election.posts.get(name=name)
+
+    @property
+    def candidacy(self) -> Candidate:
+        return Candidate.objects.get(post__election=self.election, user=self.request.getfixturevalue("member"))
+
+    @cached_property
+    def counted_election(self) -> Election:
+        """Counted by `su_staff`, the returning officer, and in its complaints window: `member` stood for
+        Treasurer, voted, and complained."""
+        member = self.request.getfixturevalue("member")
+        election = self._call_election((("Treasurer", 1),))
+        post = election.posts.get()
+        candidate = election_services.nominate(post, user=member, manifesto="Vote for me.")
+        move_to(election, "voting")
+        election_services.cast_ballot(post, voter=member, ranking=[candidate.pk])
+        move_to(election, "closed")
+        election_services.count_election(election, actor=self.request.getfixturevalue("su_staff"))
+        election.refresh_from_db()
+        election_services.file_complaint(election, complainant=member, text="The hustings clashed with exams.")
+        election.refresh_from_db()
+        return election
+
+    @property
+    def complaint(self) -> Complaint:
+        return Complaint.objects.get(election=self.counted_election)
+
 
 Sample = Callable[[World], str | int]
 SAMPLE_KWARGS: dict[str, Sample] = {
@@ -474,6 +595,8 @@ SAMPLE_KWARGS: dict[str, Sample] = {
 }
 EVENT_PK: dict[str, Sample] = {"pk": lambda world: world.event.pk}
 ITEM_PK: dict[str, Sample] = {"pk": lambda world: world.merch.pk}
+ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.election.pk}
+COUNTED_ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.counted_election.pk}
 # A kwarg whose meaning depends on the URL (`pk` is a different row in each app).
 ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "memberships:edit-membership-type": {"pk": lambda world: world.sale.membership_type.pk},
@@ -485,6 +608,14 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "shop:update-variant": ITEM_PK | {"variant_id": lambda world: world.merch_variant.pk},
     "shop:mark-ready": {"pk": lambda world: world.collection.pk},
     "shop:mark-collected": {"pk": lambda world: world.collection.pk},
+    **{key: ELECTION_PK for key in ROUTES if key.startswith("elections:") and key not in COUNTED_ELECTION_PAGES},
+    **{key: COUNTED_ELECTION_PK for key in COUNTED_ELECTION_PAGES},
+    "elections:nominate": ELECTION_PK | {"post_id": lambda world: world.election_post("Secretary").pk},
+    "elections:vote": ELECTION_PK | {"post_id": lambda world: world.election_post("President").pk},
+    "elections:withdraw": ELECTION_PK | {"candidate_id": lambda world: world.candidacy.pk},
+    "elections:download-blt": COUNTED_ELECTION_PK
+    | {"post_id": lambda world: world.counted_election.posts.get().pk},
+    "elections:answer-complaint": COUNTED_ELECTION_PK | {"complaint_id": lambda world: world.complaint.pk},
 }
 
 
@@ -867,6 +998,28 @@ def test_incoming_committee_can_read_and_acknowledge_handover(
     assert response.status_code == 302
     note = HandoverNote.objects.get(society=society, year_start=next_year.start)
     assert note.acknowledged_by == member
+
+
+def test_counting_needs_a_fresh_sign_in_with_the_authenticator_app(
+    db: None, client: Client, world: World, su_staff: Any, settings: Any
+) -> None:
+    """The returning officer has an authenticator app, so confirming the password again is not enough:
+    the count asks for a code (allauth's MFA reauthentication), and asks again once that goes stale."""
+    url = reverse("elections:count", kwargs={"pk": world.counted_election.pk})
+    to_code = f"{reverse('mfa_reauthenticate')}?{urlencode({'next': url})}"
+    client.force_login(su_staff)
+    assert client.get(url)["Location"] == to_code
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(url)["Location"] == to_code
+    response = client.post(reverse("mfa_reauthenticate"), {"code": current_code(su_staff), "next": url})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "This election has been counted" in response.content.decode()
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    assert client.get(url)["Location"] == to_code
 
 
 @pytest.mark.parametrize(
