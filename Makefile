@@ -41,7 +41,9 @@ pytest: $(STAMP) browser-deps
 
 test: lint pytest
 
+# Benchmark-only packages (pyrankvote, for bench/stv.py) stay out of requirements.lock.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r bench/requirements.txt
 	$(PY) -m bench
 
 lock:

@@ -126,7 +126,10 @@ class BallotForm(forms.Form):
         choices = [("", "Not ranked")] + [(str(n), ordinal(n)) for n in range(1, len(self.candidates) + 1)]
         for candidate in self.candidates:
             self.fields[self.field_name(candidate)] = forms.TypedChoiceField(
-                choices=choices, coerce=int, empty_value=None, required=False,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
                 label=f"Your ranking for {candidate.name}",
             )
 
@@ -167,12 +170,14 @@ class BallotForm(forms.Form):
 
     def ranking(self) -> list[int]:
         """Candidate ids, first preference first (call after is_valid())."""
-        ranks = {c.pk: self.cleaned_data.get(self.field_name(c)) for c in self.candidates}
-        return sorted((pk for pk, rank in ranks.items() if rank is not None), key=lambda pk: ranks[pk])
+        ranked = [(rank, c.pk) for c in self.candidates if (rank := self.cleaned_data.get(self.field_name(c)))]
+        return [pk for _, pk in sorted(ranked)]
 
 
 class ReceiptForm(forms.Form):
-    code = forms.CharField(max_length=30, label="Receipt code", help_text="As shown when you voted, e.g. ABCD-EFGH-JKLM.")
+    code = forms.CharField(
+        max_length=30, label="Receipt code", help_text="As shown when you voted, e.g. ABCD-EFGH-JKLM."
+    )
 
     def clean_code(self) -> str:
         raw = "".join(ch for ch in self.cleaned_data["code"].upper() if ch.isalnum())

@@ -20,7 +20,7 @@ ZERO = Decimal("0")
 
 def posts_with_candidates(election: Election) -> list[Post]:
     """Each post with `standing` (RON last) and `withdrawn` candidates, in two queries."""
-    posts = list(
+    posts: list[Post] = list(
         election.posts.prefetch_related(
             Prefetch("candidates", queryset=Candidate.objects.select_related("user"), to_attr="all_candidates")
         )
@@ -204,7 +204,9 @@ def count_chart(record: dict[str, Any]) -> list[ChartStage]:
     def width(value: Decimal) -> int:
         return int(value * 1000 / scale)
 
-    chart, elected, excluded = [], set(), set()
+    chart: list[ChartStage] = []
+    elected: set[str] = set()
+    excluded: set[str] = set()
     for stage in stages:
         elected.update(stage["elected"])
         excluded.update(stage["excluded"], stage["formally_excluded"])
@@ -252,7 +254,5 @@ def results_for(election: Election) -> list[PostResult]:
 
 def find_receipt(election: Election, code: str) -> Post | None:
     """The post a counted ballot with this receipt code was cast for, or None."""
-    ballot = (
-        Ballot.objects.filter(post__election=election, receipt_code=code).select_related("post").first()
-    )
+    ballot = Ballot.objects.filter(post__election=election, receipt_code=code).select_related("post").first()
     return ballot.post if ballot else None

@@ -225,8 +225,11 @@ def _count_input(post: Post) -> tuple[CountElection, list[Candidate]]:
     candidates = list(post.candidates.order_by("id").select_related("user"))
     index = {c.pk: i for i, c in enumerate(candidates)}
     rankings = [tuple(index[c] for c in b.ranking if c in index) for b in Ballot.objects.filter(post=post)]
+    names = [c.name for c in candidates]
+    # The count record and the BLT file know candidates by name: two students may share one.
+    names = [f"{n} ({names[:i].count(n) + 1})" if n in names[:i] else n for i, n in enumerate(names)]
     election = CountElection.from_rankings(
-        [c.name for c in candidates],
+        names,
         post.seats,
         [r for r in rankings if r],
         withdrawn=[i for i, c in enumerate(candidates) if c.withdrawn_at is not None],

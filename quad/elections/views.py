@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quad.accounts.models import User
 from quad.accounts.permissions import login_required, require_fresh_sign_in
 from quad.core.forms import error_messages
 from quad.core.markdown import render_markdown
@@ -169,7 +170,7 @@ def nominate(request: HttpRequest, pk: int, post_id: int) -> HttpResponse:
     if the_election.phase != "nominations":
         messages.error(request, "Nominations are not open.")
         return redirect(the_election)
-    if post.candidates.filter(user_id=request.user.pk).exists():
+    if post.candidates.filter(user=cast(User, request.user)).exists():
         messages.info(request, f"You have already stood for {post.name}.")
         return redirect(the_election)
     form = NominationForm(request.POST or None, request.FILES or None)

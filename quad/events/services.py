@@ -36,6 +36,13 @@ def _check_place(venue: str, online_url: str) -> None:
         raise EventError("Say where the event is: a place, an online link, or both.")
 
 
+def _as_shown(value: Any) -> Any:
+    """Times as people see and edit them (to the minute): seconds alone are not a change worth an email."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0)
+    return value
+
+
 def tickets_taken(event: Event) -> int:
     """Places held by paid tickets and by orders still within their hold."""
     now = timezone.now()
@@ -119,7 +126,7 @@ def update_event(
                 ("venue", venue),
                 ("online_url", online_url),
             )
-            if getattr(event, name) != new
+            if _as_shown(getattr(event, name)) != _as_shown(new)
         ]
         event.title, event.description, event.visibility = title, description, visibility
         event.starts_at, event.ends_at, event.venue, event.online_url = starts_at, ends_at, venue, online_url

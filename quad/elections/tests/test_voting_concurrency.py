@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,10 @@ def two_tabs_without_the_constraint(clock: Any) -> dict[str, Any]:
         return two_tabs(clock, "control")
 
 
-SCENES = {"two tabs": two_tabs, "two tabs without the constraint": two_tabs_without_the_constraint}
+SCENES: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "two tabs": two_tabs,
+    "two tabs without the constraint": two_tabs_without_the_constraint,
+}
 
 
 @contextmanager

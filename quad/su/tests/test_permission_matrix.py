@@ -613,8 +613,7 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "elections:nominate": ELECTION_PK | {"post_id": lambda world: world.election_post("Secretary").pk},
     "elections:vote": ELECTION_PK | {"post_id": lambda world: world.election_post("President").pk},
     "elections:withdraw": ELECTION_PK | {"candidate_id": lambda world: world.candidacy.pk},
-    "elections:download-blt": COUNTED_ELECTION_PK
-    | {"post_id": lambda world: world.counted_election.posts.get().pk},
+    "elections:download-blt": COUNTED_ELECTION_PK | {"post_id": lambda world: world.counted_election.posts.get().pk},
     "elections:answer-complaint": COUNTED_ELECTION_PK | {"complaint_id": lambda world: world.complaint.pk},
 }
 
