@@ -496,6 +496,7 @@ def main() -> None:
         server = start_server(port, workers=args.workers, env=env, log=log)
         wait_until_serving(base, server, log)
         print(f"Timing {requests_per_page} requests per page at {base}…", flush=True)
+        load_before = os.getloadavg()[0]
         timings = time_pages(base, session_key, slug, requests_per_page=requests_per_page)
         stop_server(server)
     finally:
@@ -529,8 +530,13 @@ def main() -> None:
     for label, values in timings.items():
         figures[f"{label}_p50_ms"] = ms(percentile(values, 50))
         figures[f"{label}_p99_ms"] = ms(percentile(values, 99))
+    from django.utils import timezone
+
+    today = timezone.localdate()  # as the calendar's "this week" reckons it
     figures.update(
+        this_week=f"{today:%a %d %b} to {today + datetime.timedelta(days=6 - today.weekday()):%a %d %b %Y}",
         requests_per_page=len(next(iter(timings.values()))),
+        load_average_before=round(load_before, 2),
         server_tracebacks=server_errors,
         timed_through=f"HTTP: uvicorn quad.asgi:application, {args.workers} workers, PostgreSQL; one client on "
         "loopback, one request at a time, member's session cookie (anonymous_all without)",
