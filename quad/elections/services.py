@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -244,6 +244,28 @@ def blt_for(post: Post) -> str:
     return blt_format.write_blt(election)
 
 
+def reseal_ballots(post: Post) -> int:
+    """Rewrite a post's ballots as new rows in random order, in one transaction, before counting.
+
+    A ballot and its voter's record were written in the same transaction, so until now the database
+    itself (PostgreSQL's transaction ids, storage order) could line them up for someone with direct
+    access to it. Rewritten together, every ballot shares one transaction and a random place; the old
+    row versions are vacuumed away once the count commits.
+    """
+    ballots = list(Ballot.objects.filter(post=post).values_list("ranking", "receipt_code"))
+    random.SystemRandom().shuffle(ballots)
+    Ballot.objects.filter(post=post).delete()
+    Ballot.objects.bulk_create([Ballot(post=post, ranking=r, receipt_code=code) for r, code in ballots])
+    if connection.vendor == "postgresql":
+        transaction.on_commit(_vacuum_ballots)
+    return len(ballots)
+
+
+def _vacuum_ballots() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {Ballot._meta.db_table}")
+
+
 def count_election(election: Election, *, actor: Any) -> list[CountResult]:
     """The returning officer counts every post once voting has closed (ERS97 STV, integer arithmetic)."""
     if election.phase != "closed":
@@ -256,6 +278,7 @@ def count_election(election: Election, *, actor: Any) -> list[CountResult]:
         if election.counted_at is not None:
             raise ElectionError("This election has already been counted.")
         for post in election.posts.all():
+            reseal_ballots(post)
             count_input, candidates = _count_input(post)
             ron_index = next((i for i, c in enumerate(candidates) if c.is_ron), None)
             try:
