@@ -52,7 +52,7 @@ def test_ballot_offers_every_standing_candidate_and_ron_with_a_labelled_select(
     page = client.get(vote_url(post)).content.decode()
     for name in ("Ada Aldous", "Ben Bright", "RON (re-open nominations)"):
         assert f"<legend data-ballot-name>{name}</legend>" in page
-        assert f"Your ranking<span class=\"visually-hidden\"> for {name}</span>" in page
+        assert f'Your ranking<span class="visually-hidden"> for {name}</span>' in page
     assert page.count('<option value="" selected>Not ranked</option>') == 3
     assert '<option value="3">3rd</option>' in page
 
