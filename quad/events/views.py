@@ -217,21 +217,9 @@ def society_events(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_society_for_committee(request.user, slug, power=Power.EVENTS if request.method == "POST" else None)
     form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            new_event = services.create_event(
-                access.society,
-                actor=request.user,
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                venue=data["venue"],
-                online_url=data["online_url"],
-                visibility=data["visibility"],
-                capacity=data["capacity"],
-                image=data["image"],
-            )
+            # The form's fields are the service's keyword arguments, by design.
+            new_event = services.create_event(access.society, actor=request.user, **form.cleaned_data)
         except EventError as error:
             form.add_error(None, str(error))
         else:
@@ -267,21 +255,8 @@ def manage_event(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = EventForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.update_event(
-                the_event,
-                actor=request.user,
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                venue=data["venue"],
-                online_url=data["online_url"],
-                visibility=data["visibility"],
-                capacity=data["capacity"],
-                image=data["image"],
-            )
+            services.update_event(the_event, actor=request.user, **form.cleaned_data)
         except EventError as error:
             form.add_error(None, str(error))
         else:
