@@ -33,119 +33,19 @@ import datetime
 import json
 import os
 import random
-import secrets
-import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import finish, ms, percentile, prepare, serve, setup_and_migrate, signed_in_session
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench_calendar"
 SOCIETIES = 300
 EVENTS_PER_SOCIETY = 10
 MEMBER_OF = 5
 REQUEST_TIMEOUT = 30.0
-SERVER_START_TIMEOUT = 60.0
 SEED = 20250401
-
-
-# --- Small helpers (kept here: bench/checkout.py is another helper's) -------------------------------
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("quad_bench"):
-        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must start with quad_bench")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, *, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "quad.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-
-
-def wait_until_serving(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    import requests
-
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(base + "/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"uvicorn did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1] if p < 100 else max(values)
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
 
 
 # --- Seeding ------------------------------------------------------------------------------------
@@ -336,9 +236,6 @@ def seed_member(societies: list[Any], creator: Any) -> tuple[Any, str]:
     """A verified student, member of the first MEMBER_OF societies. Returns (user, a session key)."""
     from allauth.account.models import EmailAddress
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     from quad.accounts.models import User
@@ -362,19 +259,9 @@ def seed_member(societies: list[Any], creator: Any) -> tuple[Any, str]:
         Membership.objects.create(
             user=member, society=society, membership_type=kind, starts_on=timezone.localdate(), ends_on=year.end
         )
-    key = secrets.token_hex(16)
-    Session.objects.create(
-        session_key=key,
-        session_data=SessionStore().encode(
-            {
-                SESSION_KEY: str(member.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: member.get_session_auth_hash(),
-            }
-        ),
-        expire_date=now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE),
-    )
-    return member, key
+    session = signed_in_session(member, now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    session.save(force_insert=True)
+    return member, session.session_key
 
 
 # --- Measuring ----------------------------------------------------------------------------------
@@ -443,35 +330,15 @@ def main() -> None:
     requests_per_page = args.requests or (40 if args.quick else 300)
 
     url = os.environ.get("BENCH_CALENDAR_DATABASE_URL", DEFAULT_DATABASE_URL)
-    var_dir = Path(tempfile.mkdtemp(prefix="quad-bench-calendar-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "quad.settings",
-        "DATABASE_URL": url,
-        "QUAD_VAR_DIR": str(var_dir),
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "PAYMENT_PROVIDER": "test",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("EMAIL_HOST", None)
-    os.environ.update(env)
-
-    print(f"Recreating {urlsplit(url).path.lstrip('/')} and migrating…", flush=True)
-    recreate_database(url)
+    var_dir, env = prepare(url, var_prefix="quad-bench-calendar-")
     server: subprocess.Popen[bytes] | None = None
     log = var_dir / "uvicorn.log"
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        setup_and_migrate()
         from django.db import connection
 
         from quad.events.models import Event, TicketType
 
-        call_command("migrate", verbosity=0)
         rng = random.Random(SEED)
         began = time.perf_counter()
         creator, societies = seed_societies(SOCIETIES)
@@ -491,28 +358,12 @@ def main() -> None:
         at_large = count_queries(member, slug)
         connection.close()
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, workers=args.workers, env=env, log=log)
-        wait_until_serving(base, server, log)
+        server, base = serve(workers=args.workers, env=env, log=log)
         print(f"Timing {requests_per_page} requests per page at {base}…", flush=True)
         load_before = os.getloadavg()[0]
         timings = time_pages(base, session_key, slug, requests_per_page=requests_per_page)
-        stop_server(server)
     finally:
-        if server is not None:
-            stop_server(server)
-        server_log = log.read_text(errors="replace") if log.exists() else ""
-        server_errors = server_log.count("Traceback")
-        if server_errors:
-            first = server_log.index("Traceback")
-            print(f"  the server logged {server_errors} tracebacks; the first:\n{server_log[first : first + 4000]}")
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database(url)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        server_errors = finish(server=server, log=log, url=url, var_dir=var_dir, keep=args.keep)
 
     constant = all(at_small[key][0] == at_large[key][0] for key in at_small)
     figures: dict[str, Any] = {

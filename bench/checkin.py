@@ -39,26 +39,34 @@ import json
 import os
 import random
 import secrets
-import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import (
+    admin_url,
+    database_name,
+    finish,
+    machine_busy,
+    ms,
+    percentile,
+    prepare,
+    serve,
+    setup_and_migrate,
+    signed_in_session,
+    stop_server,
+    tree_cpu_seconds,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench_checkin"
 REQUEST_TIMEOUT = 30.0  # seconds, one request
 RUN_TIMEOUT = 150.0  # seconds, all the scanning
-SERVER_START_TIMEOUT = 60.0
 PRICE_PENCE = 500
 DOUBLE_SHARE = 0.10
 CORES = os.cpu_count() or 1
@@ -66,107 +74,7 @@ TARGET_SCANS_PER_S = 200  # issue 4; a figure to record, not a reason to fail (o
 SEED = 20250402
 
 
-# --- Small helpers (kept here: bench/checkout.py is another helper's) -------------------------------
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("quad_bench"):
-        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must start with quad_bench")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, *, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "quad.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)  # uvicorn's own process group: the server and its workers
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-
-
-def wait_until_serving(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    import requests
-
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(base + "/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"uvicorn did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and everything under it, from /proc."""
-    total = 0.0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU time of the whole machine so far, from /proc/stat, in clock ticks."""
-    values = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+# --- Small helpers -------------------------------------------------------------------------------
 
 
 def postgres_cpu(url: str) -> dict[int, float]:
@@ -174,13 +82,11 @@ def postgres_cpu(url: str) -> dict[int, float]:
     (same machine: read from /proc)."""
     import psycopg
 
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
         pids = [
             int(row[0])
             for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (parts.path.lstrip("/"),)
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(url),)
             ).fetchall()
         ]
     cpu = {}
@@ -191,18 +97,6 @@ def postgres_cpu(url: str) -> dict[int, float]:
             continue
         cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return cpu
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1] if p < 100 else max(values)
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
 
 
 # --- Scene ----------------------------------------------------------------------------------------
@@ -220,8 +114,6 @@ class Scene:
 def build_scene(*, tickets: int, scanners: int) -> Scene:
     from allauth.account.models import EmailAddress
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import connection
     from django.utils import timezone
@@ -332,28 +224,12 @@ def build_scene(*, tickets: int, scanners: int) -> Scene:
     )
     codes = [t.code for t in issued]
 
-    store = SessionStore()
     expires = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     people = [president, secretary]
     sessions = []
     for n in range(scanners + 1):  # one extra session warms the server up
         person = people[n % len(people)]
-        sessions.append(
-            (
-                Session(
-                    session_key=secrets.token_hex(16),
-                    session_data=store.encode(
-                        {
-                            SESSION_KEY: str(person.pk),
-                            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                            HASH_SESSION_KEY: person.get_session_auth_hash(),
-                        }
-                    ),
-                    expire_date=expires,
-                ),
-                person.pk,
-            )
-        )
+        sessions.append((signed_in_session(person, expires), person.pk))
     Session.objects.bulk_create([s for s, _ in sessions])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -590,35 +466,15 @@ def main() -> None:
         raise SystemExit("Two scans of one ticket at the same moment need at least two scanners.")
 
     url = os.environ.get("BENCH_CHECKIN_DATABASE_URL", DEFAULT_DATABASE_URL)
-    var_dir = Path(tempfile.mkdtemp(prefix="quad-bench-checkin-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "quad.settings",
-        "DATABASE_URL": url,
-        "QUAD_VAR_DIR": str(var_dir),
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "PAYMENT_PROVIDER": "test",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("EMAIL_HOST", None)
-    os.environ.update(env)
-
-    print(f"Recreating {urlsplit(url).path.lstrip('/')} and migrating…", flush=True)
-    recreate_database(url)
+    var_dir, env = prepare(url, var_prefix="quad-bench-checkin-")
     server: subprocess.Popen[bytes] | None = None
     log = var_dir / "uvicorn.log"
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        setup_and_migrate()
         from django.db import connection
 
         from quad.events.models import Ticket
 
-        call_command("migrate", verbosity=0)
         print(f"Building the scene: {tickets} tickets, {args.scanners} scanners…", flush=True)
         began = time.perf_counter()
         scene = build_scene(tickets=tickets, scanners=args.scanners)
@@ -631,10 +487,7 @@ def main() -> None:
         warm_scanner, scanners = scanners[-1], scanners[:-1]
         jobs, doubles = scan_jobs(scene.codes, share=DOUBLE_SHARE, rng=random.Random(SEED))
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, workers=args.workers, env=env, log=log)
-        wait_until_serving(base, server, log)
+        server, base = serve(workers=args.workers, env=env, log=log)
         warm_up(base, scene.event_id, warm_scanner, scene.warm_code, workers=args.workers)
 
         print(f"Scanning: {len(jobs)} scans of {len(scene.codes)} tickets at {base}…", flush=True)
@@ -651,19 +504,7 @@ def main() -> None:
         in_db = database_view(scene.event_id)
         connection.close()
     finally:
-        if server is not None:
-            stop_server(server)
-        server_log = log.read_text(errors="replace") if log.exists() else ""
-        server_errors = server_log.count("Traceback")
-        if server_errors:
-            first = server_log.index("Traceback")
-            print(f"  the server logged {server_errors} tracebacks; the first:\n{server_log[first : first + 4000]}")
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database(url)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        server_errors = finish(server=server, log=log, url=url, var_dir=var_dir, keep=args.keep)
 
     outcomes = Counter(a.outcome for a in answers)
     valid_answers: dict[str, list[int]] = {}

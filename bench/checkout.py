@@ -34,27 +34,31 @@ import json
 import os
 import re
 import secrets
-import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._common import (
+    EMAIL_BACKEND,
+    TASKS_BACKEND,
+    finish,
+    machine_busy,
+    ms,
+    percentile,
+    prepare,
+    serve,
+    setup_and_migrate,
+    signed_in_session,
+    stop_server,
+    tree_cpu_seconds,
+)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/quad_bench_checkout"
-TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REQUEST_TIMEOUT = 30.0  # seconds, one request
 RUSH_TIMEOUT = 120.0  # seconds, the whole rush
-SERVER_START_TIMEOUT = 60.0
 PRICE_PENCE = 500
 TARGET_ORDERS_PER_MINUTE = 3000  # the issue's target, with 0 oversold and 0 errors
 
@@ -72,36 +76,12 @@ class Buyer:
 # --- Database and scene --------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("quad_bench"):
-        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database's name must start with quad_bench")
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
 def build_scene(*, places: int, buyers: int) -> tuple[int, list[str]]:
     """A society selling `places` memberships; `buyers` signed-in students. Returns (variant id, session keys)."""
     import datetime
 
     from allauth.account.models import EmailAddress
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
@@ -154,22 +134,8 @@ def build_scene(*, places: int, buyers: int) -> tuple[int, list[str]]:
         limit=places,
     )
     people = students("buyer", buyers)
-    store = SessionStore()
     expires = now + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    sessions = [
-        Session(
-            session_key=secrets.token_hex(16),
-            session_data=store.encode(
-                {
-                    SESSION_KEY: str(person.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: person.get_session_auth_hash(),
-                }
-            ),
-            expire_date=expires,
-        )
-        for person in people
-    ]
+    sessions = [signed_in_session(person, expires) for person in people]
     Session.objects.bulk_create(sessions, batch_size=1000)
     return membership_type.variant_id, [s.session_key for s in sessions]
 
@@ -202,84 +168,6 @@ def pooling() -> str:
     if pool:
         return f"a pool of at most {pool['max_size']} connections per worker"
     return f"no pool, CONN_MAX_AGE {settings.DATABASES['default'].get('CONN_MAX_AGE', 0)}"
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and everything under it, from /proc."""
-    total = 0.0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU time of the whole machine so far, from /proc/stat, in clock ticks."""
-    values = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, *, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "quad.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)  # uvicorn's own process group: the server and its workers
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-
-
-def wait_until_serving(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    import requests
-
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(base + "/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"uvicorn did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 def warm_up(base: str, session_key: str, *, workers: int) -> None:
@@ -372,18 +260,6 @@ def rush(base: str, buyers: list[Buyer], variant_id: int) -> float:
     return max(buyer.finished_at for buyer in buyers)
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1] if p < 100 else max(values)
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
-
-
 # --- Main -------------------------------------------------------------------------------------
 
 
@@ -399,33 +275,13 @@ def main() -> None:
     places = args.places or (30 if args.quick else 100)
 
     url = os.environ.get("BENCH_CHECKOUT_DATABASE_URL", DEFAULT_DATABASE_URL)
-    var_dir = Path(tempfile.mkdtemp(prefix="quad-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "quad.settings",
-        "DATABASE_URL": url,
-        "QUAD_VAR_DIR": str(var_dir),
-        "TASKS_BACKEND": TASKS_BACKEND,
-        "EMAIL_BACKEND": EMAIL_BACKEND,
-        "PAYMENT_PROVIDER": "test",
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("EMAIL_HOST", None)
-    os.environ.update(env)
-
-    print(f"Recreating {urlsplit(url).path.lstrip('/')} and migrating…", flush=True)
-    recreate_database(url)
+    var_dir, env = prepare(url, var_prefix="quad-bench-")
     server: subprocess.Popen[bytes] | None = None
     log = var_dir / "uvicorn.log"
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        setup_and_migrate()
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         print(f"Building the scene: {places} places, {buyers_wanted} buyers…", flush=True)
         began = time.perf_counter()
         variant_id, session_keys = build_scene(places=places, buyers=buyers_wanted + 1)
@@ -433,10 +289,7 @@ def main() -> None:
         print(f"  built in {time.perf_counter() - began:.1f} s", flush=True)
         connection.close()
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, workers=args.workers, env=env, log=log)
-        wait_until_serving(base, server, log)
+        server, base = serve(workers=args.workers, env=env, log=log)
         warm_up(base, warm_key, workers=args.workers)
 
         print(f"Rush: {buyers_wanted} buyers for {places} places at {base}…", flush=True)
@@ -452,19 +305,7 @@ def main() -> None:
         counts = count_sales(variant_id)
         connection.close()
     finally:
-        if server is not None:
-            stop_server(server)
-        server_log = log.read_text(errors="replace") if log.exists() else ""
-        server_errors = server_log.count("Traceback")
-        if server_errors:
-            first = server_log.index("Traceback")
-            print(f"  the server logged {server_errors} tracebacks; the first:\n{server_log[first : first + 4000]}")
-        if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            drop_database(url)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        server_errors = finish(server=server, log=log, url=url, var_dir=var_dir, keep=args.keep)
 
     paid = [b for b in buyers if b.outcome == "paid"]
     sold_out = [b for b in buyers if b.outcome == "sold out"]

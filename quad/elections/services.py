@@ -43,7 +43,10 @@ def eligible_voters(election: Election) -> QuerySet[User]:
     memberships = Membership.objects.filter(
         society=election.society, starts_on__lte=day, ends_on__gte=day, created_at__lte=cutoff
     ).filter(Q(status=Membership.Status.ACTIVE) | Q(ended_at__gt=cutoff))
-    return User.objects.filter(pk__in=memberships.values("user_id"), is_active=True)
+    # Still students now (as is_eligible asks): graduates are off the roll, its notices and its turnout.
+    return User.objects.filter(
+        pk__in=memberships.values("user_id"), is_active=True, student_verified_at__isnull=False
+    ).exclude(course_ends_on__lt=timezone.localdate())
 
 
 def is_eligible(user: Any, election: Election) -> bool:
