@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +124,34 @@ def sold(variant: Any) -> int:
 
 def widen_race_window() -> None:
     time.sleep(SLEEP_IN_RACE_WINDOW)
+
+
+# What a turned-away buyer is told: a clear refusal, never an error.
+REFUSAL = re.compile(r"^(Sold out: |Only \d+ left for )")
+
+
+@contextmanager
+def race_window_open(buyers: int) -> Iterator[None]:
+    """Every buyer at the quota at once, each on a connection of its own, and the race window held open.
+
+    Shared by the membership, ticket and stock rushes (tests on PostgreSQL).
+    """
+    from django.db import connection
+
+    from quad.commerce import services
+
+    original = services._after_capacity_check
+    services._after_capacity_check = widen_race_window  # type: ignore[assignment]
+    pool = getattr(connection, "pool", None)  # settings' psycopg pool (DB_POOL_MAX_SIZE) would queue the buyers
+    sizes = (pool.min_size, pool.max_size) if pool is not None else None
+    if pool is not None:
+        pool.resize(pool.min_size, max(pool.max_size, buyers + 5))
+    try:
+        yield
+    finally:
+        services._after_capacity_check = original  # type: ignore[assignment]
+        if pool is not None and sizes is not None:
+            pool.resize(*sizes)
 
 
 def main(argv: list[str]) -> None:

@@ -12,7 +12,6 @@ and the order being written); only the lock differs between them.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,12 +22,11 @@ from django.db import connection
 
 from quad.commerce import services
 from quad.commerce.models import Order, Payment
-from quad.commerce.tests.capacity_rush import build_sale, rush, sold, widen_race_window
+from quad.commerce.tests.capacity_rush import REFUSAL, build_sale, race_window_open, rush, sold
 from quad.memberships.models import Membership
 
 PLACES = 10
 BUYERS = 50
-REFUSAL = re.compile(r"^(Sold out: |Only \d+ left for )")
 ROOT = Path(__file__).resolve().parents[3]
 
 on_postgres = pytest.mark.skipif(
@@ -45,17 +43,9 @@ sqlite_pass = pytest.mark.skipif(
 
 
 @pytest.fixture
-def race_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every buyer at the quota at once, each on a connection of its own, and the race window held open."""
-    monkeypatch.setattr(services, "_after_capacity_check", widen_race_window)
-    pool = getattr(connection, "pool", None)  # settings' psycopg pool (DB_POOL_MAX_SIZE) would queue the buyers
-    if pool is None:
+def race_window() -> Iterator[None]:
+    with race_window_open(BUYERS):
         yield
-        return
-    sizes = (pool.min_size, pool.max_size)
-    pool.resize(pool.min_size, max(pool.max_size, BUYERS + 5))
-    yield
-    pool.resize(*sizes)
 
 
 @on_postgres

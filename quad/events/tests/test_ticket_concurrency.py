@@ -8,7 +8,6 @@ window held open, and shows the same rush oversell, so the test can fail.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,14 +16,13 @@ from django.db import connection
 
 from conftest import found_society, make_person, train
 from quad.commerce import services as commerce
-from quad.commerce.tests.capacity_rush import rush, sold, widen_race_window
+from quad.commerce.tests.capacity_rush import REFUSAL, race_window_open, rush, sold
 from quad.events import services
 from quad.events.models import Ticket
 from quad.events.tests.factories import in_days
 
 PLACES = 10
 BUYERS = 50
-REFUSAL = re.compile(r"^(Sold out: |Only \d+ left for )")
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -33,17 +31,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def race_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every buyer at the quota at once, each on a connection of its own, and the race window held open."""
-    monkeypatch.setattr(commerce, "_after_capacity_check", widen_race_window)
-    pool = getattr(connection, "pool", None)  # a pool smaller than the rush would queue the buyers
-    if pool is None:
+def race_window() -> Iterator[None]:
+    with race_window_open(BUYERS):
         yield
-        return
-    sizes = (pool.min_size, pool.max_size)
-    pool.resize(pool.min_size, max(pool.max_size, BUYERS + 5))
-    yield
-    pool.resize(*sizes)
 
 
 def ball_on_sale() -> tuple[Any, list[Any]]:
