@@ -15,16 +15,16 @@ memory, where threads cannot take SQLite's real file locks. It prints one JSON l
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from quad.core.tests.sqlite_file import open_file_database
 
 SLEEP_IN_RACE_WINDOW = 0.05  # seconds between the capacity check and the order being written
 
@@ -159,27 +159,11 @@ def main(argv: list[str]) -> None:
     mode = argv[1] if len(argv) > 1 else "IMMEDIATE"
     buyers = int(argv[2]) if len(argv) > 2 else 50
     places = int(argv[3]) if len(argv) > 3 else 10
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SQLITE_PATH"] = path
-    os.environ.setdefault("QUAD_VAR_DIR", tempfile.mkdtemp(prefix="quad-rush-"))
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
-
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # Before the first connection opens: the control run turns IMMEDIATE off to show what it does.
-    settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] = mode
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-    from django.core.management import call_command
+    open_file_database(path, transaction_mode=mode)
     from django.db import connection
 
     from quad.commerce import services
 
-    call_command("migrate", verbosity=0)
     variant, people = build_sale(places=places, buyers=buyers)
     connection.close()
     # select_for_update does nothing on SQLite, so LOCK_QUOTAS is moot: only the transaction mode

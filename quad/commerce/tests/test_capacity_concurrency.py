@@ -11,9 +11,6 @@ and the order being written); only the lock differs between them.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +20,11 @@ from django.db import connection
 from quad.commerce import services
 from quad.commerce.models import Order, Payment
 from quad.commerce.tests.capacity_rush import REFUSAL, build_sale, race_window_open, rush, sold
+from quad.core.tests.sqlite_file import run_scene_module
 from quad.memberships.models import Membership
 
 PLACES = 10
 BUYERS = 50
-ROOT = Path(__file__).resolve().parents[3]
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -85,16 +82,7 @@ def test_without_the_quota_lock_the_same_rush_oversells(race_window: None, monke
 
 
 def _sqlite_rush(tmp_path: Path, mode: str) -> dict[str, object]:
-    result = subprocess.run(
-        [sys.executable, "-m", "quad.commerce.tests.capacity_rush", str(tmp_path / "rush.sqlite3"), mode],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_scene_module("quad.commerce.tests.capacity_rush", str(tmp_path / "rush.sqlite3"), mode)
 
 
 @sqlite_pass

@@ -13,19 +13,16 @@ SQLite test database lives in shared-cache memory, where a second writer is refu
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[3]
+from quad.core.tests.sqlite_file import open_file_database, run_scene_module
+
 HOLD_IN_TRANSACTION = 0.2  # seconds each confirmation lingers before fulfilling, so the two overlap
 
 
@@ -139,21 +136,7 @@ SCENES = {"one payment twice": one_payment_twice, "two charges": two_charges_for
 
 
 def main(argv: list[str]) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SQLITE_PATH"] = argv[0]
-    os.environ.setdefault("QUAD_VAR_DIR", tempfile.mkdtemp(prefix="quad-payment-race-"))
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
-
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    open_file_database(argv[0])
     hold_each_confirmation_open()
     outcome = {name: scene() for name, scene in SCENES.items()}
     connection.close()
@@ -163,16 +146,7 @@ def main(argv: list[str]) -> None:
 @pytest.fixture(scope="module")
 def on_a_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     path = tmp_path_factory.mktemp("payment-race") / "quad.sqlite3"
-    result = subprocess.run(
-        [sys.executable, "-m", "quad.commerce.tests.test_payment_concurrency", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome: dict[str, dict[str, Any]] = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome: dict[str, dict[str, Any]] = run_scene_module("quad.commerce.tests.test_payment_concurrency", str(path))
     return outcome
 
 

@@ -15,22 +15,19 @@ As a module it prints the scenes' outcome:
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.models.signals import post_save
 
-ROOT = Path(__file__).resolve().parents[3]
+from quad.core.tests.sqlite_file import open_file_database, run_scene_module
+
 HOLD_IN_TRANSACTION = 0.3  # seconds each submission lingers after writing its vote record, so the two overlap
 TABS = 2
 
@@ -162,23 +159,9 @@ def staged(clock: Any) -> Iterator[None]:
 
 
 def main(argv: list[str]) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SQLITE_PATH"] = argv[0]
-    os.environ.setdefault("QUAD_VAR_DIR", tempfile.mkdtemp(prefix="quad-vote-race-"))
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
-
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from django.core.management import call_command
-
+    open_file_database(argv[0])
     from quad.elections.tests.factories import Clock
 
-    call_command("migrate", verbosity=0)
     outcome = {}
     for name, scene in SCENES.items():
         clock = Clock()
@@ -191,16 +174,7 @@ def main(argv: list[str]) -> None:
 @pytest.fixture(scope="module")
 def on_a_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     path = tmp_path_factory.mktemp("vote-race") / "quad.sqlite3"
-    result = subprocess.run(
-        [sys.executable, "-m", "quad.elections.tests.test_voting_concurrency", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome: dict[str, dict[str, Any]] = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome: dict[str, dict[str, Any]] = run_scene_module("quad.elections.tests.test_voting_concurrency", str(path))
     return outcome
 
 

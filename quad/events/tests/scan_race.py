@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from quad.core.tests.sqlite_file import open_file_database
 
 ROUNDS = 5
 TIMEOUT = 30  # seconds
@@ -154,25 +154,11 @@ def rounds(*, check_in: CheckIn, tag: str) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str]) -> None:
-    os.environ.pop("DATABASE_URL", None)
-    os.environ["SQLITE_PATH"] = argv[0]
-    os.environ.setdefault("QUAD_VAR_DIR", tempfile.mkdtemp(prefix="quad-scan-race-"))
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
-
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-    from django.core.management import call_command
+    open_file_database(argv[0])
     from django.db import connection
 
     from quad.events import services
 
-    call_command("migrate", verbosity=0)
     outcome = {
         "conditional": rounds(check_in=services.check_in, tag="cond"),
         "naive": rounds(check_in=naive_check_in, tag="naive"),

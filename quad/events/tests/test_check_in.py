@@ -11,10 +11,6 @@ check-in) shows that the race exists, so the conditional update is what wins it.
 from __future__ import annotations
 
 import datetime
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +20,12 @@ from django.utils import timezone
 
 from conftest import make_person, train
 from quad.core.models import AuditEvent
+from quad.core.tests.sqlite_file import run_scene_module
 from quad.events import services
 from quad.events.models import Event, Ticket, TicketType
 from quad.events.tests import scan_race
 from quad.events.tests.factories import buy_tickets, make_event, make_ticket_type
 from quad.societies.models import CommitteeTerm
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -258,16 +253,7 @@ def test_the_attendee_list_shows_who_checked_in_whom_and_is_audited(client, even
 @pytest.fixture(scope="module")
 def on_a_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = tmp_path_factory.mktemp("scan-race") / "quad.sqlite3"
-    result = subprocess.run(
-        [sys.executable, "-m", "quad.events.tests.scan_race", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome: dict[str, Any] = run_scene_module("quad.events.tests.scan_race", str(path))
     return outcome
 
 
