@@ -32,6 +32,7 @@ def get_refund_request_for_decision(user: Any, pk: int) -> RefundRequest:
     return request
 
 
-def require_can_pay(user: Any, order: Order) -> None:
+def require_buyer(user: Any, order: Order, *, doing: str) -> None:
+    """Staff may see any order, but paying for it or asking for its refund is the buyer's alone."""
     if order.buyer_id != user.pk:
-        raise forbidden("Only the buyer can pay for this order.")
+        raise forbidden(f"Only the buyer can {doing}.")

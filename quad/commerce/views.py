@@ -18,9 +18,9 @@ from quad.commerce.errors import OrderError
 from quad.commerce.forms import AddToBasketForm, ApproveRefundForm, DeclineRefundForm, RefundRequestForm
 from quad.commerce.fulfilment import fulfilment_for
 from quad.commerce.models import Order, OrderLine, RefundRequest, Variant
-from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_can_pay
+from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_buyer
 from quad.commerce.providers import provider_for_total
-from quad.core.permissions import forbidden, not_found
+from quad.core.permissions import not_found
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
 
@@ -107,7 +107,7 @@ def order(request: HttpRequest, reference: str) -> HttpResponse:
 def test_payment(request: HttpRequest, reference: str) -> HttpResponse:
     """The test provider's payment page: clearly TEST MODE, no money moves."""
     the_order = get_order_for_buyer(request.user, reference)
-    require_can_pay(request.user, the_order)
+    require_buyer(request.user, the_order, doing="pay for this order")
     if the_order.provider != "test":
         raise not_found()
     if request.method == "POST":
@@ -169,8 +169,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_refund(request: HttpRequest, reference: str, line_id: int) -> HttpResponse:
     the_order = get_order_for_buyer(request.user, reference)
-    if the_order.buyer_id != request.user.pk:
-        raise forbidden("Only the buyer can ask for a refund.")
+    require_buyer(request.user, the_order, doing="ask for a refund")
     line = get_object_or_404(OrderLine, pk=line_id, order=the_order)
     form = RefundRequestForm(request.POST)
     if not form.is_valid():

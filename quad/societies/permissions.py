@@ -101,8 +101,8 @@ def committee_access(user: Any, society: Society, *, power: str | None = None) -
     return access
 
 
-def get_society_for_handover(user: Any, slug: str) -> tuple[Society, bool, bool]:
-    """Handover notes: (society, may_write, may_acknowledge).
+def get_society_for_handover(user: Any, slug: str, *, to: str = "read") -> tuple[Society, bool, bool]:
+    """Handover notes: (society, may_write, may_acknowledge); `to` is "read", "write" or "acknowledge".
 
     The outgoing (current) committee writes them; the incoming committee, whose terms
     start in the next academic year, reads and acknowledges them before their term begins.
@@ -116,6 +116,10 @@ def get_society_for_handover(user: Any, slug: str) -> tuple[Society, bool, bool]
         raise forbidden("Only the current and incoming committee can see handover notes.")
     trained = valid_training(user) is not None
     may_write = bool(current) and trained and society.status == Society.Status.ACTIVE
+    if to == "write" and not may_write:
+        raise forbidden("Only the current committee, with valid GDPR training, can write handover notes.")
+    if to == "acknowledge" and not upcoming:
+        raise forbidden("Only the incoming committee can acknowledge the handover.")
     return society, may_write, bool(upcoming)
 
 

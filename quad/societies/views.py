@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quad.accounts.permissions import login_required, require_student
-from quad.core.permissions import forbidden
 from quad.societies import queries, services
 from quad.societies.errors import SocietyError
 from quad.societies.forms import (
@@ -295,21 +294,20 @@ def set_position_powers(request: HttpRequest, slug: str, position_id: int) -> Ht
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, slug: str) -> HttpResponse:
-    society, may_write, is_incoming = get_society_for_handover(request.user, slug)
+    society, may_write, is_incoming = get_society_for_handover(
+        request.user, slug, to="write" if request.method == "POST" else "read"
+    )
     note = queries.handover_for_next_year(society)
     initial = {"work_in_flight": note.work_in_flight, "external_accounts": note.external_accounts} if note else None
     form = HandoverForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not may_write:
-            raise forbidden("Only the current committee, with valid GDPR training, can write handover notes.")
-        if form.is_valid():
-            try:
-                services.write_handover(society, actor=request.user, **form.cleaned_data)
-            except SocietyError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Handover notes saved. The incoming committee can read them now.")
-                return redirect("societies:handover", slug=slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_handover(society, actor=request.user, **form.cleaned_data)
+        except SocietyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Handover notes saved. The incoming committee can read them now.")
+            return redirect("societies:handover", slug=slug)
     return render(
         request,
         "societies/handover.html",
@@ -320,9 +318,7 @@ def handover(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def acknowledge_handover(request: HttpRequest, slug: str) -> HttpResponse:
-    society, _may_write, is_incoming = get_society_for_handover(request.user, slug)
-    if not is_incoming:
-        raise forbidden("Only the incoming committee can acknowledge the handover.")
+    society, _may_write, _is_incoming = get_society_for_handover(request.user, slug, to="acknowledge")
     note = queries.handover_for_next_year(society)
     if note is None:
         messages.error(request, "There are no handover notes to acknowledge yet.")
