@@ -48,6 +48,14 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def envtime(name: str, default: str) -> datetime.time:
+    value = env(name, default)
+    try:
+        return datetime.time.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a time of day like 22:00, not {value!r}") from exc
+
+
 def envmonthday(name: str, default: str) -> tuple[int, int]:
     value = env(name, default)
     try:
@@ -99,6 +107,8 @@ INSTALLED_APPS = [
     "quad.events",
     "quad.shop",
     "quad.elections",
+    "quad.news",
+    "quad.mailings",
     "quad.su",
 ]
 
@@ -218,14 +228,25 @@ TASKS = {
     }
 }
 
-# Email: files in the embedded setup, SMTP when EMAIL_HOST is set.
+# Email: files in the embedded setup, SMTP when EMAIL_HOST is set, or an email service through
+# django-anymail when ANYMAIL_ESP names one (its settings come from ANYMAIL_<SETTING> variables,
+# e.g. ANYMAIL_MAILGUN_API_KEY; see docs/deploy.md).
 EMAIL_HOST = env("EMAIL_HOST")
-if EMAIL_HOST:
+ANYMAIL_ESP = env("ANYMAIL_ESP")
+if ANYMAIL_ESP:
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+    ANYMAIL = {
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in os.environ.items()
+        if name.startswith("ANYMAIL_") and name != "ANYMAIL_ESP"
+    }
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = envint("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -241,6 +262,26 @@ ACADEMIC_YEAR_START = envmonthday("ACADEMIC_YEAR_START", "08-01")
 GDPR_TRAINING_VALID_DAYS = envint("GDPR_TRAINING_VALID_DAYS", 365)
 GDPR_TRAINING_PASS_MARK = envint("GDPR_TRAINING_PASS_MARK", 80)
 LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 2 * 1024 * 1024)
+
+# Society email (mailings). Mail goes out From the union's domain under the society's name,
+# with the society's own address as Reply-To.
+MAILINGS_FROM_EMAIL = env("MAILINGS_FROM_EMAIL", f"societies@{UNION_EMAIL_DOMAIN}")
+# Mailings one society may send (or schedule) per day.
+MAILINGS_DAILY_CAP = envint("MAILINGS_DAILY_CAP", 3)
+# Recipients a worker claims at a time, sending them over one SMTP connection.
+MAILINGS_BATCH_SIZE = envint("MAILINGS_BATCH_SIZE", 100)
+# Recipients per background task: a mailing is split into tasks so several workers can share it.
+MAILINGS_TASK_SIZE = envint("MAILINGS_TASK_SIZE", 1000)
+# Attempts per recipient before the delivery is marked failed; retries back off exponentially.
+MAILINGS_MAX_ATTEMPTS = envint("MAILINGS_MAX_ATTEMPTS", 5)
+MAILINGS_RETRY_SECONDS = envint("MAILINGS_RETRY_SECONDS", 60)
+# A claim by a worker on another machine that has not finished in this many seconds is released.
+MAILINGS_CLAIM_TIMEOUT = envint("MAILINGS_CLAIM_TIMEOUT", 600)
+# Members who have not been emailed for this many days are flagged to the committee (guidance O10).
+MAILINGS_STALE_DAYS = envint("MAILINGS_STALE_DAYS", 30)
+# Quiet hours (guidance W15), local time: mail sent then waits for the morning unless staff mark it urgent.
+QUIET_HOURS_START = envtime("QUIET_HOURS_START", "22:00")
+QUIET_HOURS_END = envtime("QUIET_HOURS_END", "08:00")
 
 # Payments. `test` is the embedded default: a clearly labelled page, no real money.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "test")
@@ -266,6 +307,8 @@ PERIODIC_JOBS = [
     ("expire_orders", 60),
     ("end_memberships", 3600),
     ("graduate_sweep", 86400),
+    ("send_due_mailings", 60),
+    ("resume_mailings", 300),
 ]
 
 # Accounts (django-allauth): email and password, mandatory verification.

@@ -17,6 +17,8 @@ urlpatterns = [
     path("events/", include("quad.events.urls")),
     path("merch/", include("quad.shop.urls")),
     path("elections/", include("quad.elections.urls")),
+    path("news/", include("quad.news.urls")),
+    path("mailings/", include("quad.mailings.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

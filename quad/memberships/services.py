@@ -18,6 +18,7 @@ from quad.core.academic import AcademicYear
 from quad.memberships import emails
 from quad.memberships.errors import MembershipError
 from quad.memberships.models import GraduateDeparture, Membership, MembershipType
+from quad.memberships.signals import membership_started
 from quad.societies.models import CommitteeTerm, Society
 from quad.societies.services import end_committee_term
 
@@ -199,6 +200,7 @@ class MembershipFulfilment(Fulfilment):
             target=membership,
             scope=membership_type.society.audit_scope,
         )
+        membership_started.send(sender=Membership, membership=membership)
 
     def on_refunded(self, line: OrderLine, refund: Refund, *, fully_refunded: bool) -> None:
         if not fully_refunded:

@@ -53,3 +53,25 @@ def register_manage_link(label: str, url_name: str) -> None:
 
 def manage_links() -> list[ManageLink]:
     return list(_manage_links)
+
+
+@dataclass(frozen=True)
+class ManageFact:
+    """One line of the management area's summary, e.g. "Members last emailed: 3 days ago"."""
+
+    label: str
+    value: str
+    warning: str = ""  # shown as a flag when something needs the committee's attention
+
+
+FactFunc = Callable[[Society], ManageFact | None]
+_manage_facts: list[FactFunc] = []
+
+
+def register_manage_fact(func: FactFunc) -> None:
+    if all(existing is not func for existing in _manage_facts):
+        _manage_facts.append(func)
+
+
+def manage_facts(society: Society) -> list[ManageFact]:
+    return [fact for func in _manage_facts if (fact := func(society)) is not None]

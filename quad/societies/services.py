@@ -54,6 +54,12 @@ def _site_touched(society: Society, fields: list[str]) -> None:
     society.save(update_fields=[*fields, "site_updated_at"])
 
 
+def touch_site(society: Society) -> None:
+    """The mini site changed through a higher app (a news article published): "Last updated" moves on.
+    Call inside the caller's transaction."""
+    _site_touched(society, [])
+
+
 # --- Founding and lifecycle -------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from quad.societies.permissions import (
     get_society_for_handover,
     get_visible_society,
 )
-from quad.societies.sections import sections_for
+from quad.societies.sections import manage_facts, sections_for
 
 # --- Public -------------------------------------------------------------------------------------
 
@@ -123,7 +123,11 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "societies/manage.html",
-        _manage_context(access, handover=queries.handover_for_next_year(access.society)),
+        _manage_context(
+            access,
+            handover=queries.handover_for_next_year(access.society),
+            facts=manage_facts(access.society),
+        ),
     )
 
 

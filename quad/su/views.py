@@ -16,6 +16,7 @@ from quad.accounts.forms import ExternalTrainingForm
 from quad.accounts.models import TrainingRecord
 from quad.accounts.permissions import staff_required
 from quad.commerce import queries as commerce_queries
+from quad.news import queries as news_queries
 from quad.societies import queries as society_queries
 from quad.societies import services as society_services
 from quad.societies.errors import SocietyError
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "su/home.html",
         {
             "featured": queries.featured_societies(),
+            "articles": news_queries.featured(),
             "society_count": Society.objects.filter(status=Society.Status.ACTIVE).count(),
         },
     )

@@ -39,6 +39,8 @@ from quad.events.tests.factories import buy_tickets, make_event, make_ticket_typ
 from quad.events.views import feed_token
 from quad.memberships.models import Membership, MembershipType
 from quad.memberships.services import create_membership_type
+from quad.news import services as news_services
+from quad.news.models import Article
 from quad.shop.models import Collection, MerchItem, MerchVariant
 from quad.shop.tests.factories import buy_merch, make_item
 from quad.societies import services
@@ -155,6 +157,8 @@ TO_ELECTION = Redirect("elections:election", kwargs=("pk",))
 TO_MANAGE_ELECTION = Redirect("elections:manage-election", kwargs=("pk",))
 TO_RESULTS = Redirect("elections:results", kwargs=("pk",))
 TO_RETURNING_OFFICER = Redirect("elections:returning-officer", kwargs=("pk",))
+TO_MANAGE_NEWS = Redirect("news:manage-news", kwargs=("slug",))
+TO_ARTICLE = Redirect("news:article", kwargs=("slug", "article_slug"))
 
 # Buying is for current students: union staff and visitors are refused with the reason (graduates
 # too: see test_graduates_and_visitors_are_told_why_they_cannot_buy). An empty form, or an empty
@@ -370,6 +374,21 @@ EXPECTED: dict[str, Check] = {
     "shop:collections": Check(get=committee_only(Power.SHOP)),
     "shop:mark-ready": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
     "shop:mark-collected": Check(post=committee_write(Power.SHOP, allowed=TO_COLLECTIONS)),
+    # --- news -------------------------------------------------------------------------------
+    # The sample article (world.article) is published; a draft is checked in DRAFT_ARTICLE_EXPECTED below.
+    "news:union-news": Check(get=PUBLIC),
+    "news:union-feed": Check(get=PUBLIC),
+    "news:society-news": Check(get=PUBLIC),
+    "news:society-feed": Check(get=PUBLIC),
+    "news:article": Check(get=PUBLIC),
+    # Any current committee member may look at the society's news, drafts included; writing needs the
+    # mini-site power (an empty form comes back with its errors).
+    "news:manage-news": Check(get=COMMITTEE_READ, post=committee_write(Power.MANAGE_SITE, allowed=200)),
+    "news:edit-article": Check(get=COMMITTEE_READ, post=committee_write(Power.MANAGE_SITE, allowed=200)),
+    "news:delete-article": Check(post=committee_write(Power.MANAGE_SITE, allowed=TO_MANAGE_NEWS)),
+    # The front page is the union's: staff feature an article and go back to it.
+    "news:feature-article": Check(post=staff_action(TO_ARTICLE)),
+    "news:unfeature-article": Check(post=staff_action(TO_ARTICLE)),
     # --- elections: the public pages --------------------------------------------------------
     # The sample election (world.election) is in its nominations; the counted one
     # (world.counted_election) is in its complaints window. Results exist only after a count.
@@ -517,6 +536,17 @@ class World:
         return ticket
 
     @cached_property
+    def article(self) -> Article:
+        """A published article of the sample society."""
+        return news_services.create_article(
+            self.society,
+            actor=self.request.getfixturevalue("committee_trained"),
+            title="Spring walks announced",
+            body="Six walks, **all levels**.",
+            status=Article.Status.PUBLISHED,
+        )
+
+    @cached_property
     def merch(self) -> MerchItem:
         return make_item(self.society, actor=self.request.getfixturevalue("committee_trained"))
 
@@ -592,9 +622,11 @@ SAMPLE_KWARGS: dict[str, Sample] = {
     "ticket_type_id": lambda world: world.ticket_type.pk,
     "code": lambda world: world.ticket.code,
     "token": lambda world: feed_token(world.ticket.holder_id),
+    "article_slug": lambda world: world.article.slug,
 }
 EVENT_PK: dict[str, Sample] = {"pk": lambda world: world.event.pk}
 ITEM_PK: dict[str, Sample] = {"pk": lambda world: world.merch.pk}
+ARTICLE_PK: dict[str, Sample] = {"pk": lambda world: world.article.pk}
 ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.election.pk}
 COUNTED_ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.counted_election.pk}
 # A kwarg whose meaning depends on the URL (`pk` is a different row in each app).
@@ -607,6 +639,7 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     **{key: ITEM_PK for key in ("shop:item", "shop:manage-item", "shop:add-photo", "shop:set-item-on-sale")},
     "shop:update-variant": ITEM_PK | {"variant_id": lambda world: world.merch_variant.pk},
     "shop:mark-ready": {"pk": lambda world: world.collection.pk},
+    **{key: ARTICLE_PK for key in ROUTES if key.startswith("news:")},
     "shop:mark-collected": {"pk": lambda world: world.collection.pk},
     **{key: ELECTION_PK for key in ROUTES if key.startswith("elections:") and key not in COUNTED_ELECTION_PAGES},
     **{key: COUNTED_ELECTION_PK for key in COUNTED_ELECTION_PAGES},
@@ -924,6 +957,42 @@ def test_members_only_event_is_hidden_from_outsiders(
     assert_status(
         response, expected.statuses[role], url=url, kwargs=kwargs, who=f"{role} {method.upper()} (members only)"
     )
+
+
+# --- A draft article is hidden from everyone but its society's committee ---------------------------
+
+# The committee, trained or not, may preview it; to anyone else, union staff included, it does not
+# exist until it is published. Nor can staff feature it (they go back to the union's news).
+DRAFT_ARTICLE_EXPECTED: dict[tuple[str, str], Profile] = {
+    ("news:article", "get"): profile("COMMITTEE_PREVIEWS", default=404, committee_trained=200, committee_untrained=200),
+    ("news:feature-article", "post"): staff_action(Redirect("news:union-news")),
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "method", "role"),
+    [
+        pytest.param(key, method, role, id=f"{key}-{method.upper()}-{role}")
+        for key, method in DRAFT_ARTICLE_EXPECTED
+        for role in ROLES
+    ],
+)
+def test_draft_article_is_hidden_from_outsiders(
+    key: str, method: str, role: str, db: None, client: Client, request: pytest.FixtureRequest, society: Society
+) -> None:
+    draft = news_services.create_article(
+        society, actor=request.getfixturevalue("committee_trained"), title="Committee minutes", body="Not yet."
+    )
+    kwargs: dict[str, Any] = (
+        {"slug": society.slug, "article_slug": draft.slug} if key == "news:article" else {"pk": draft.pk}
+    )
+    url = reverse(key, kwargs=kwargs)
+    sign_in(client, request, role)
+    response = client.get(url) if method == "get" else client.post(url, EMPTY_FORM)
+    expected = DRAFT_ARTICLE_EXPECTED[(key, method)]
+    assert_status(response, expected.statuses[role], url=url, kwargs=kwargs, who=f"{role} {method.upper()} (draft)")
+    draft.refresh_from_db()
+    assert draft.featured_at is None
 
 
 def test_personal_feed_needs_a_valid_token(db: None, client: Client, student: Any) -> None:

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MailingsConfig(AppConfig):
+    name = "quad.mailings"
+    label = "mailings"
+    verbose_name = "Society email"
+
+    def ready(self) -> None:
+        from quad.mailings import receivers  # noqa: F401  (welcome email, account section, navigation, facts)

@@ -1,0 +1,2 @@
+class MailingError(Exception):
+    """A mailing could not be changed or sent; the message says why, fit to show a person."""

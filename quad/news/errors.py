@@ -1,0 +1,2 @@
+class NewsError(Exception):
+    """An article could not be changed; the message says why, fit to show a person."""
