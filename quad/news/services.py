@@ -42,6 +42,11 @@ def _check(*, title: str, body: str, status: str, image_alt: str, has_image: boo
         raise NewsError("Describe the image for people who cannot see it.")
 
 
+def _require_active(society: Society) -> None:
+    if society.status != Society.Status.ACTIVE:
+        raise NewsError("Only an active society can write news: this one's site is frozen.")
+
+
 def _forget_file(name: str) -> None:
     """Remove an upload once the change that dropped it has committed (a rollback keeps it)."""
     if name:
@@ -61,6 +66,7 @@ def create_article(
 ) -> Article:
     """A new article with a slug from its title, unique within the society. Published with no
     `publish_at`, it appears at once; with a later one, it is scheduled."""
+    _require_active(society)
     _check(title=title, body=body, status=status, image_alt=image_alt, has_image=image is not None)
     with transaction.atomic():
         article = Article(
@@ -113,7 +119,8 @@ def update_article(
     people have shared keep working. Without `publish_at`, an article being published appears now and
     one already published keeps its date. Unpublishing takes it off the front page too."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().select_related("society").get(pk=article.pk)
+        article = Article.objects.select_for_update(of=("self",)).select_related("society").get(pk=article.pk)
+        _require_active(article.society)
         keeps_image = bool(article.image) and not remove_image
         _check(title=title, body=body, status=status, image_alt=image_alt, has_image=image is not None or keeps_image)
         was = article.status
@@ -148,8 +155,9 @@ def update_article(
 
 def delete_article(article: Article, *, actor: Any) -> None:
     with transaction.atomic():
-        article = Article.objects.select_for_update().select_related("society").get(pk=article.pk)
+        article = Article.objects.select_for_update(of=("self",)).select_related("society").get(pk=article.pk)
         society = article.society
+        _require_active(society)
         audit.record(
             "news.article.deleted",
             actor=actor,
@@ -167,7 +175,7 @@ def delete_article(article: Article, *, actor: Any) -> None:
 def feature_article(article: Article, *, actor: Any) -> Article:
     """Union staff put an article on the front page (guidance O6). Only what anyone can read may go there."""
     with transaction.atomic():
-        article = Article.objects.select_for_update().select_related("society").get(pk=article.pk)
+        article = Article.objects.select_for_update(of=("self",)).select_related("society").get(pk=article.pk)
         if not article.is_public or article.society.status != Society.Status.ACTIVE:
             raise NewsError("Only a published article of an active society can be featured.")
         if article.featured_at is not None:
@@ -180,7 +188,7 @@ def feature_article(article: Article, *, actor: Any) -> Article:
 
 def unfeature_article(article: Article, *, actor: Any) -> Article:
     with transaction.atomic():
-        article = Article.objects.select_for_update().select_related("society").get(pk=article.pk)
+        article = Article.objects.select_for_update(of=("self",)).select_related("society").get(pk=article.pk)
         if article.featured_at is not None:
             article.featured_at, article.featured_by = None, None
             article.save(update_fields=["featured_at", "featured_by"])

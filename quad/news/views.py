@@ -262,7 +262,11 @@ def _actions_for(access: CommitteeAccess, the_article: Article) -> list[dict[str
 @require_POST
 def delete_article(request: HttpRequest, pk: int) -> HttpResponse:
     access, the_article = get_article_for_committee(request.user, pk)
-    services.delete_article(the_article, actor=request.user)
+    try:
+        services.delete_article(the_article, actor=request.user)
+    except NewsError as error:
+        messages.error(request, str(error))
+        return redirect("news:edit-article", pk=pk)
     messages.success(request, f"“{the_article}” is deleted.")
     return redirect("news:manage-news", slug=access.society.slug)
 

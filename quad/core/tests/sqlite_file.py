@@ -19,12 +19,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def open_file_database(path: str, *, transaction_mode: str | None = None) -> None:
-    """Set up Django on a fresh SQLite file at `path` and migrate it. Call before importing models."""
+def open_file_database(
+    path: str,
+    *,
+    transaction_mode: str | None = None,
+    tasks_backend: str = "django_tasks.backends.immediate.ImmediateBackend",
+) -> None:
+    """Set up Django on a fresh SQLite file at `path` and migrate it. Call before importing models.
+
+    Tasks run inline by default; a scene with real worker processes passes the database backend."""
     os.environ.pop("DATABASE_URL", None)
     os.environ["SQLITE_PATH"] = path
     os.environ.setdefault("QUAD_VAR_DIR", tempfile.mkdtemp(prefix="quad-race-"))
-    os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    os.environ["TASKS_BACKEND"] = tasks_backend
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
 
