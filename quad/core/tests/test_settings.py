@@ -56,7 +56,28 @@ def test_env_example_lists_every_variable_settings_reads() -> None:
     import re
 
     source = (ROOT / "quad" / "settings.py").read_text()
-    read = set(re.findall(r'env(?:bool|int|list|monthday)?\("([A-Z_]+)"', source))
+    read = set(re.findall(r'env(?:bool|int|list|monthday|time)?\("([A-Z_]+)"', source))
     listed = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert read, "the pattern found no variables: the test itself is broken"
     assert read - listed == set(), f"add these to .env.example: {sorted(read - listed)}"
+
+
+def test_an_unreadable_quiet_hours_time_fails_loudly() -> None:
+    result = _manage("check", extra_env={"QUIET_HOURS_START": "late"})
+    assert result.returncode != 0
+    assert "QUIET_HOURS_START must be a time of day" in result.stderr
+
+
+def test_anymail_esp_selects_that_service_with_its_anymail_variables() -> None:
+    script = (
+        "from django.conf import settings; from django.core.mail import get_connection; "
+        "c = get_connection(); print(type(c).__module__, settings.ANYMAIL['MAILGUN_API_KEY'])"
+    )
+    result = _manage(
+        "shell",
+        "-c",
+        script,
+        extra_env={"ANYMAIL_ESP": "mailgun", "ANYMAIL_MAILGUN_API_KEY": "key-123", "EMAIL_HOST": "smtp.example.org"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["anymail.backends.mailgun", "key-123"]
