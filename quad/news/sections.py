@@ -1,8 +1,8 @@
 """Actions higher apps add to an article's committee page, without news importing them.
 
 mailings, say, registers "Email this article to members" from its AppConfig.ready(); the edit page
-shows it as a link to committee members whose position has the action's power (and who may use it
-now: trained, society active).
+shows it as a button (a POST to the action's URL) to committee members whose position has the
+action's power and who may use it now (trained, society active).
 """
 
 from __future__ import annotations

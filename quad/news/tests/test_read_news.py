@@ -117,7 +117,8 @@ def test_union_news_lists_public_articles_with_their_society_and_a_feed_link(cli
     assert "Summer camp" not in page
     assert society.name in page
     feed = reverse("news:union-feed")
-    assert f'<link rel="alternate" type="application/atom+xml" title="Quad Students&#x27; Union: society news" href="{feed}">' in page
+    title = "Quad Students&#x27; Union: society news"
+    assert f'<link rel="alternate" type="application/atom+xml" title="{title}" href="{feed}">' in page
     assert '<a href="/news/">News</a>' in page  # the main navigation
 
 
@@ -170,9 +171,7 @@ def test_news_of_a_society_not_yet_approved_does_not_exist(client, committee_tra
         ("committee_trained", 200),
     ],
 )
-def test_unpublished_articles_are_found_only_by_the_committee(
-    client, request, society, news, which, role, status
-):
+def test_unpublished_articles_are_found_only_by_the_committee(client, request, society, news, which, role, status):
     if role != "anonymous":
         if role == "other_committee":
             request.getfixturevalue("other_society")
@@ -204,7 +203,10 @@ def test_unknown_article_is_not_found(client, society):
 def test_union_news_is_paginated(client, society, committee_trained):
     for n in range(PER_PAGE + 2):
         make_article(
-            society, actor=committee_trained, title=f"Report {n}", publish_at=timezone.now() - datetime.timedelta(hours=n)
+            society,
+            actor=committee_trained,
+            title=f"Report {n}",
+            publish_at=timezone.now() - datetime.timedelta(hours=n),
         )
 
     first = client.get(reverse("news:union-news")).content.decode()
@@ -222,7 +224,12 @@ UNION_NEWS_QUERIES = {"anonymous": 2, "student": 4}
 
 @pytest.mark.parametrize("role", UNION_NEWS_QUERIES)
 def test_union_news_queries_do_not_grow_with_articles_or_societies(
-    role: str, client: Client, request: pytest.FixtureRequest, society: Any, su_staff: Any, django_assert_num_queries: Any
+    role: str,
+    client: Client,
+    request: pytest.FixtureRequest,
+    society: Any,
+    su_staff: Any,
+    django_assert_num_queries: Any,
 ) -> None:
     founders = [make_person(f"Founder {n}", f"founder.{n}") for n in range(3)]
     if role != "anonymous":

@@ -8,6 +8,7 @@ Secretary without training.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -105,7 +106,9 @@ def test_publishing_a_draft_dates_it_now_touches_the_mini_site_and_is_audited(so
     article = make_article(society, actor=committee_trained, published=False)
     Article.objects.filter(pk=article.pk).update(publish_at=timezone.now() - datetime.timedelta(days=9))
 
-    services.update_article(article, actor=committee_trained, title=article.title, body=article.body, status="published")
+    services.update_article(
+        article, actor=committee_trained, title=article.title, body=article.body, status="published"
+    )
 
     article.refresh_from_db()
     society.refresh_from_db()
@@ -231,7 +234,11 @@ def _not_an_image() -> SimpleUploadedFile:
     ],
 )
 def test_bad_input_gives_form_errors_and_saves_nothing(client, society, committee_trained, changes, field, error):
-    uploads = {"png": png_upload, "bad": _not_an_image, "tiny": lambda: png_upload(side=20)}
+    uploads: dict[str, Callable[[], SimpleUploadedFile]] = {
+        "png": png_upload,
+        "bad": _not_an_image,
+        "tiny": lambda: png_upload(side=20),
+    }
     if "image" in changes:
         changes = changes | {"image": uploads[changes["image"]]()}
     client.force_login(committee_trained)
@@ -330,7 +337,9 @@ def test_another_societys_committee_cannot_touch_the_article(client, society, co
     assert Article.objects.get().title == "Spring walks announced"
 
 
-def test_committee_deletes_an_article_and_its_image(client, society, committee_trained, django_capture_on_commit_callbacks):
+def test_committee_deletes_an_article_and_its_image(
+    client, society, committee_trained, django_capture_on_commit_callbacks
+):
     client.force_login(committee_trained)
     client.post(manage_url(society), article_form(status="published", image=png_upload(), image_alt="A ridge"))
     article = Article.objects.get()

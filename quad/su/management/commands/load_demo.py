@@ -1,5 +1,6 @@
 """Load the demo union: a dozen societies with committees, one awaiting approval, one folded; upcoming
-events with tickets (one happening today, to try the scanner) and some society merch.
+events with tickets (one happening today, to try the scanner), some society merch and news (one
+article featured on the front page).
 
 Idempotent: run it again and nothing is duplicated; it always prints the demo sign-ins.
 Everything is built through the services, exactly as people would build it.
@@ -29,6 +30,8 @@ from quad.core.academic import current_academic_year
 from quad.events import services as event_services
 from quad.events.models import Event
 from quad.memberships import services as membership_services
+from quad.news import services as news_services
+from quad.news.models import Article
 from quad.shop import services as shop_services
 from quad.shop.models import MerchItem
 from quad.societies import services as society_services
@@ -155,6 +158,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load_merch()
             self.stdout.write(self.style.SUCCESS("Demo merch loaded."))
+        if not Article.objects.filter(society__slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load_news()
+            self.stdout.write(self.style.SUCCESS("Demo news loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
@@ -510,6 +517,47 @@ class Command(BaseCommand):
         )
         medium = hoodie.merch_variants.select_related("variant").get(variant__name="M").variant
         self._buy(self._student("mia.member"), medium)
+
+    def _ridge_photo(self) -> ContentFile:
+        image = Image.new("RGB", (640, 400), "#bfe0f5")
+        draw = ImageDraw.Draw(image)
+        draw.polygon([(0, 400), (0, 260), (200, 150), (380, 230), (640, 120), (640, 400)], fill="#2f7d3b")
+        for x in (300, 330, 360):
+            draw.rectangle([(x, 180), (x + 10, 215)], fill="#3b2a8f")
+            draw.ellipse([(x - 2, 166), (x + 12, 180)], fill="#3b2a8f")
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return ContentFile(out.getvalue())
+
+    def _load_news(self) -> None:
+        """Hiking's spring programme (featured on the front page by staff) and a draft; Film's season."""
+        hiking, film = Society.objects.get(slug="hiking-society"), Society.objects.get(slug="film-society")
+        staff = User.objects.get(email=f"jo.staff@{settings.UNION_EMAIL_DOMAIN}")
+        spring = news_services.create_article(
+            hiking,
+            actor=self._president(hiking),
+            title="Spring walks: six weekends in the hills",
+            body="Our spring programme is out. Six walks, from a **gentle riverside ramble** to a full day on the Malvern ridges.\n\n- Boots optional on the first walk: we lend kit\n- Meet at the main gate at 9:00\n- Bring lunch and water\n\nQuestions? Come to the Wednesday social.",
+            status=Article.Status.PUBLISHED,
+            publish_at=timezone.now() - datetime.timedelta(days=2),
+            image=self._ridge_photo(),
+            image_alt="Three walkers on a green ridge under a blue sky",
+        )
+        news_services.feature_article(spring, actor=staff)
+        news_services.create_article(
+            hiking,
+            actor=self._president(hiking),
+            title="Kit library: what we lend",
+            body="A draft for the committee: list the boots, poles and waterproofs we lend, and how to borrow them.",
+        )
+        news_services.create_article(
+            film,
+            actor=self._president(film),
+            title="This term's season: Studio Ghibli",
+            body="Every Thursday at 19:00 in Lecture Theatre 2: *Spirited Away*, *My Neighbour Totoro*, *Princess Mononoke* and more. Members free; guests £2.",
+            status=Article.Status.PUBLISHED,
+            publish_at=timezone.now() - datetime.timedelta(days=5),
+        )
 
     def _print_sign_ins(self) -> None:
         domain = settings.STUDENT_EMAIL_DOMAINS[0]
