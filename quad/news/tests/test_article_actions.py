@@ -29,7 +29,7 @@ def test_registering_the_same_action_twice_adds_it_once(email_action):
     assert sections.article_actions() == [sections.ArticleAction(LABEL, "news:edit-article", Power.EMAIL)]
 
 
-def test_the_edit_page_links_actions_for_those_with_the_power(
+def test_the_edit_page_offers_actions_to_those_with_the_power(
     email_action, client, society, committee_trained, committee_untrained
 ):
     article = make_article(society, actor=committee_trained)
@@ -38,7 +38,9 @@ def test_the_edit_page_links_actions_for_those_with_the_power(
     train(treasurer)
 
     client.force_login(committee_trained)  # President: every power, trained
-    assert f'href="{url}">{LABEL}</a>' in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert f'<form method="post" action="{url}" class="inline">' in page
+    assert f">{LABEL}</button>" in page
 
     client.force_login(treasurer)  # trained, may edit news, but no email power
     page = client.get(url).content.decode()
