@@ -19,20 +19,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import logging
 import os
 import smtplib
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from quad.mailings.models import Delivery, Mailing
-from quad.mailings.rendering import RenderedMailing, build_message, render_mailing
+from quad.mailings.rendering import RenderedMailing, WireMailing, build_message, render_mailing, wire_mailing
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +103,24 @@ def _claim(mailing_id: int, worker: str, size: int) -> list[Delivery]:
     return list(Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=Delivery.Status.CLAIMED).order_by("pk"))
 
 
+@functools.cache
+def _sending_sql() -> str:
+    """One UPDATE, so one commit: the previous delivery sent, the next one sending (if still claimed).
+    Written out rather than built by the ORM for every message, whose Case/When cost more than the rest
+    of a message's work; the parameters are in the order `_Ledger.sending` passes them."""
+    q = connection.ops.quote_name
+    column = {field.name: q(field.column) for field in Delivery._meta.concrete_fields}
+    table, pk, status, error = q(Delivery._meta.db_table), column["id"], column["status"], column["error"]
+    sent_at, attempts, claimed_by = column["sent_at"], column["attempts"], column["claimed_by"]
+    return (
+        f"UPDATE {table} SET {status} = CASE WHEN {pk} = %s THEN %s ELSE %s END, "  # noqa: S608 (names from the model)
+        f"{sent_at} = CASE WHEN {pk} = %s THEN %s ELSE {sent_at} END, "
+        f"{error} = CASE WHEN {pk} = %s THEN '' ELSE {error} END, "
+        f"{attempts} = CASE WHEN {pk} = %s THEN %s ELSE {attempts} END "
+        f"WHERE {claimed_by} = %s AND ({pk} = %s OR ({pk} = %s AND {status} = %s))"
+    )
+
+
 class _Ledger:
     """Commits each delivery's progress; one commit per message: "previous sent, next sending"."""
 
@@ -116,14 +137,32 @@ class _Ledger:
             self.sent = None
 
     def sending(self, delivery: Delivery) -> bool:
-        with transaction.atomic():
-            self._flush_sent()
-            delivery.attempts += 1
+        """Commit that the previous message was sent and this one is going on the wire: one UPDATE,
+        its own transaction. False if this one is no longer this worker's (released by someone who
+        thought it dead)."""
+        delivery.attempts += 1
+        going = Q(pk=delivery.pk, status=Delivery.Status.CLAIMED)
+        if self.sent is None:
             return bool(
-                self._mine(delivery)
-                .filter(status=Delivery.Status.CLAIMED)
-                .update(status=Delivery.Status.SENDING, attempts=delivery.attempts)
+                Delivery.objects.filter(going, claimed_by=self.worker).update(
+                    status=Delivery.Status.SENDING, attempts=delivery.attempts
+                )
             )
+        sent, self.sent = self.sent.pk, None
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _sending_sql(),
+                [
+                    *(sent, Delivery.Status.SENT, Delivery.Status.SENDING, sent, now, sent),
+                    *(delivery.pk, delivery.attempts, self.worker, sent, delivery.pk, Delivery.Status.CLAIMED),
+                ],
+            )
+            updated = cursor.rowcount
+        if updated != 1:
+            return updated == 2
+        # One of the two was released by someone else: was it this one?
+        return self._mine(delivery).filter(status=Delivery.Status.SENDING).exists()
 
     def succeeded(self, delivery: Delivery) -> None:
         self.sent = delivery
@@ -194,10 +233,46 @@ def _is_permanent(error: BaseException) -> bool:
     return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
 
 
+def _envelope(smtp: smtplib.SMTP, sender: str, recipient: str, size: int) -> None:
+    """The first half of smtplib.SMTP.sendmail: MAIL FROM and RCPT TO. Raises as sendmail does.
+    Nothing is delivered until the second half (`_content`) has sent the message."""
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender, [f"size={size}"] if smtp.does_esmtp and smtp.has_extn("size") else [])
+    if code != 250:
+        _abandon(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in {250, 251}:
+        _abandon(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+
+
+def _content(smtp: smtplib.SMTP, data: bytes) -> None:
+    """The second half of smtplib.SMTP.sendmail: DATA and the message."""
+    code, reply = smtp.data(data)
+    if code != 250:
+        _abandon(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _abandon(smtp: smtplib.SMTP, code: int = 250) -> None:
+    """Drop the transaction in progress, as sendmail does (421: the server is closing the connection)."""
+    if code == 421:
+        smtp.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
+
+
 def _send_batch(
-    rendered: RenderedMailing, batch: list[Delivery], worker: str, society_id: int
+    rendered: RenderedMailing, wire: WireMailing | None, batch: list[Delivery], worker: str, society_id: int
 ) -> tuple[int, datetime.datetime | None]:
-    """Send a claimed batch over one connection. Returns (handled, when a retry is due or None)."""
+    """Send a claimed batch over one connection. Returns (handled, when a retry is due or None).
+
+    Over SMTP, a message is the mailing's bytes encoded once with this recipient's parts filled in
+    (what Django's SMTP backend would send, without a MIME tree built per message), and its envelope
+    (MAIL FROM, RCPT TO) goes to the server from a helper thread while the ledger commits "sending":
+    the message itself (DATA) follows the commit, as always."""
     ledger = _Ledger(worker)
     connection = get_connection(fail_silently=False)
     retry_due: datetime.datetime | None = None
@@ -211,13 +286,38 @@ def _send_batch(
             due = ledger.retry_later(delivery, reason)
             retry_due = min(filter(None, [retry_due, due]), default=None)
         return len(batch), retry_due
+    smtp = connection.connection if wire is not None and isinstance(connection, SMTPBackend) else None
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp-envelope") if smtp is not None else None
+    if os.environ.get("AB_SEQ"):
+        helper = None
     try:
         for index, delivery in enumerate(batch):
-            message = build_message(rendered, delivery, society_id=society_id)
-            if not ledger.sending(delivery):
+            data = wire.data_for(delivery, society_id=society_id) if wire is not None and smtp is not None else None
+            refused: BaseException | None = None
+            if data is not None and wire is not None and smtp is not None and helper is not None:
+                envelope = helper.submit(_envelope, smtp, wire.envelope_from, delivery.email, len(data))
+                try:
+                    ours = ledger.sending(delivery)
+                finally:
+                    refused = envelope.exception()  # waits for the server's answers
+                if not ours and refused is None:
+                    _abandon(smtp)
+            elif data is not None and smtp is not None:
+                ours = ledger.sending(delivery)
+                if ours:
+                    _envelope(smtp, wire.envelope_from, delivery.email, len(data))
+            else:
+                message = build_message(rendered, delivery, society_id=society_id)
+                ours = ledger.sending(delivery)
+            if not ours:
                 continue  # released by someone who thought this worker was dead: leave it to them
             try:
-                connection.send_messages([message])
+                if refused is not None:
+                    raise refused
+                if data is not None and smtp is not None:
+                    _content(smtp, data)
+                else:
+                    connection.send_messages([message])
             except Exception as error:
                 handled += 1
                 if _is_permanent(error):
@@ -232,6 +332,8 @@ def _send_batch(
                 ledger.succeeded(delivery)
                 handled += 1
     finally:
+        if helper is not None:
+            helper.shutdown()
         ledger.close()
         with contextlib.suppress(Exception):  # closing a broken connection may fail; nothing to do
             connection.close()
@@ -247,6 +349,7 @@ def deliver(mailing_id: int, *, limit: int | None = None) -> int:
         return 0
     worker = worker_id()
     rendered = render_mailing(mailing)
+    wire = wire_mailing(rendered)
     handled = 0
     retry_due: datetime.datetime | None = None
     remaining = limit if limit is not None else float("inf")
@@ -254,7 +357,7 @@ def deliver(mailing_id: int, *, limit: int | None = None) -> int:
         batch = _claim(mailing_id, worker, int(min(settings.MAILINGS_BATCH_SIZE, remaining)))
         if not batch:
             break
-        done, due = _send_batch(rendered, batch, worker, mailing.society_id)
+        done, due = _send_batch(rendered, wire, batch, worker, mailing.society_id)
         handled += done
         remaining -= done
         retry_due = min(filter(None, [retry_due, due]), default=None)

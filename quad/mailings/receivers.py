@@ -23,8 +23,9 @@ from quad.societies.models import Power, Society
 
 
 def welcome_new_member(sender: Any, membership: Membership, **kwargs: Any) -> None:
-    # After the membership is saved for good: a rolled-back checkout welcomes nobody.
-    transaction.on_commit(lambda: services.send_welcome(membership))
+    # After the membership is saved for good: a rolled-back checkout welcomes nobody. Robust: a
+    # welcome that fails to render is logged, never reported as a failure of the paid checkout.
+    transaction.on_commit(lambda: services.send_welcome(membership), robust=True)
 
 
 def news_choices(user: User) -> account_sections.Section | None:

@@ -209,7 +209,10 @@ def cancel_mailing(mailing: Mailing, *, actor: Any) -> Mailing:
 
 
 def mark_urgent(mailing: Mailing, *, actor: Any) -> Mailing:
-    """Union staff: a mailing held for quiet hours goes now (a safety notice cannot wait for morning)."""
+    """Union staff: a mailing held for quiet hours goes now (a safety notice cannot wait for morning).
+
+    Staff override the society's daily cap too: the cap keeps committees from flooding members, and
+    an urgent notice is the union's call."""
     with transaction.atomic():
         mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
         if mailing.status not in {Mailing.Status.DRAFT, Mailing.Status.SCHEDULED}:

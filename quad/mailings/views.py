@@ -63,6 +63,7 @@ def society_mailings(request: HttpRequest, slug: str) -> HttpResponse:
             last_emailed=services.last_emailed(society),
             not_emailed=services.members_not_emailed(society),
             daily_cap=settings.MAILINGS_DAILY_CAP,
+            stale_days=settings.MAILINGS_STALE_DAYS,
         ),
     )
 
@@ -145,8 +146,11 @@ def mailing_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def send_mailing(request: HttpRequest, pk: int) -> HttpResponse:
     _, mailing = get_mailing_for_committee(request.user, pk, power=Power.EMAIL)
-    if mailing.audience in services.MEMBER_AUDIENCES and (refusal := require_fresh_sign_in(request)):
+    if mailing.audience in services.MEMBER_AUDIENCES and (
+        refusal := require_fresh_sign_in(request, come_back_to=mailing.get_absolute_url())
+    ):
         # Bulk email to all members is a dangerous action (STYLE.md rule 11).
+        messages.info(request, "Confirm it is you, then press Send again.")
         return refusal
     form = SendForm(request.POST)
     if not form.is_valid():
@@ -240,8 +244,8 @@ def held_mailings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST  # outermost: a GET is refused (405) before anyone is asked who they are
 @staff_required
-@require_POST
 def mark_urgent(request: HttpRequest, pk: int) -> HttpResponse:
     mailing = get_mailing_for_staff(request.user, pk)
     try:

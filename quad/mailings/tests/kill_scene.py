@@ -20,91 +20,20 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
-import time
-import uuid
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[3]
+from quad.mailings.tests.worker_scene import (
+    ROOT,
+    database_kind,
+    drop_database,
+    open_database,
+    start_worker,
+    wait_for,
+    worker_env,
+)
+
 BATCH = 25
-
-
-def open_database() -> dict[str, str]:
-    """Django on a database of this scene's own; returns the environment a worker needs to share it."""
-    url = os.environ.get("DATABASE_URL", "")
-    env = {"QUAD_VAR_DIR": tempfile.mkdtemp(prefix="quad-mail-scene-")}
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = f"quad_mailscene_{uuid.uuid4().hex[:10]}"
-        parts = urlsplit(url)
-        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-        env["DB_POOL_MAX_SIZE"] = "0"
-        os.environ.update(env)
-        os.environ["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quad.settings")
-        import django
-        from django.conf import settings
-        from django.core.management import call_command
-
-        django.setup()
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        call_command("migrate", verbosity=0)
-        return env | {"QUAD_SCENE_DROP": name, "QUAD_SCENE_ADMIN_URL": urlunsplit(parts._replace(path="/postgres"))}
-    from quad.core.tests.sqlite_file import open_file_database
-
-    path = str(Path(env["QUAD_VAR_DIR"]) / "scene.sqlite3")
-    os.environ["QUAD_VAR_DIR"] = env["QUAD_VAR_DIR"]
-    open_file_database(path, tasks_backend="django_tasks_db.DatabaseBackend")
-    return env | {"SQLITE_PATH": path}
-
-
-def drop_database(env: dict[str, str]) -> None:
-    if "QUAD_SCENE_DROP" in env:
-        import psycopg
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(env["QUAD_SCENE_ADMIN_URL"], autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{env["QUAD_SCENE_DROP"]}" WITH (FORCE)')
-
-
-def worker_env(db_env: dict[str, str], port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
-    env.update({k: v for k, v in db_env.items() if not k.startswith("QUAD_SCENE_")})
-    env.update(
-        {
-            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-            "EMAIL_USE_TLS": "false",
-            "EMAIL_HOST_USER": "",
-            "EMAIL_HOST_PASSWORD": "",
-            "MAILINGS_BATCH_SIZE": str(BATCH),
-            "MAILINGS_TASK_SIZE": "100",
-        }
-    )
-    return env
-
-
-def start_worker(env: dict[str, str], *, naive: bool = False) -> subprocess.Popen[bytes]:
-    if naive:
-        command = [sys.executable, "-m", "quad.mailings.tests.naive_sender"]
-    else:
-        command = [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "--verbosity", "0"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_for(condition: Any, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"Timed out waiting for {what}")
-        time.sleep(0.02)
+TASK_SIZE = 100
 
 
 def main(mode: str, recipients: int) -> dict[str, Any]:
@@ -143,7 +72,7 @@ def play(mode: str, recipients: int, db_env: dict[str, str]) -> dict[str, Any]:
         return None
 
     with Sink(on_message=on_message) as sink:
-        env = worker_env(db_env, sink.port)
+        env = worker_env(db_env, sink.port, batch_size=BATCH, task_size=TASK_SIZE)
         services.send_mailing(mailing, actor=president)
         victim["worker"] = start_worker(env, naive=mode == "naive")
         if mode in {"random", "naive"}:
@@ -176,7 +105,7 @@ def play(mode: str, recipients: int, db_env: dict[str, str]) -> dict[str, Any]:
     deliveries = Delivery.objects.filter(mailing=mailing)
     report |= {
         "mode": mode,
-        "database": "postgresql" if "DATABASE_URL" in db_env else "sqlite",
+        "database": database_kind(db_env),
         "received_before_kill": at_kill,
         "kill_at": kill_at,
         "statuses": sorted(set(deliveries.values_list("status", flat=True))),

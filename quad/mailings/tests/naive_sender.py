@@ -27,15 +27,17 @@ def run() -> None:
     rendered = render_mailing(mailing)
     while True:
         batch = list(
-            Delivery.objects.filter(mailing=mailing).exclude(status=Delivery.Status.SENT).order_by("pk")[
-                : settings.MAILINGS_BATCH_SIZE
-            ]
+            Delivery.objects.filter(mailing=mailing)
+            .exclude(status=Delivery.Status.SENT)
+            .order_by("pk")[: settings.MAILINGS_BATCH_SIZE]
         )
         if not batch:
             return
         with get_connection() as connection:
             connection.send_messages([build_message(rendered, d, society_id=mailing.society_id) for d in batch])
-        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now()
+        )
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@ the worker-kill test and bench/mailing.py."""
 
 from __future__ import annotations
 
-import email
 import logging
 import socket
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from email.parser import BytesHeaderParser
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -24,18 +25,24 @@ def free_port() -> int:
 class Sink:
     """Collects (recipient, Message-ID) for every message accepted. `on_message(count)` runs inside
     the DATA command before the server answers, so a test can act while a message is on the wire:
-    if it returns a reply string (e.g. "451 ..."), the message is refused and not kept."""
+    if it returns a reply string (e.g. "451 ..."), the message is refused and not kept.
+    `first_at` and `last_at` are when (time.perf_counter()) the first and the latest message of a
+    mailing (Message-ID starting `timed`) were kept."""
 
-    def __init__(self, on_message: Callable[[int], str | None] | None = None) -> None:
+    def __init__(self, on_message: Callable[[int], str | None] | None = None, *, timed: str = "<quad.mailing.") -> None:
         self.lock = threading.Lock()
         self.received: list[tuple[str, str]] = []
         self.on_message = on_message
+        self.timed = timed
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+        self.headers = BytesHeaderParser()
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        message_id = email.message_from_bytes(content)["Message-ID"] or ""
+        message_id = self.headers.parsebytes(content)["Message-ID"] or ""
         if self.on_message is not None:
             with self.lock:
                 seen = len(self.received)
@@ -45,6 +52,10 @@ class Sink:
         with self.lock:
             for recipient in envelope.rcpt_tos:
                 self.received.append((recipient, message_id))
+            if message_id.startswith(self.timed):
+                self.last_at = time.perf_counter()
+                if self.first_at is None:
+                    self.first_at = self.last_at
         return "250 Message accepted for delivery"
 
     def __enter__(self) -> Sink:
@@ -54,6 +65,11 @@ class Sink:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+    def thread_id(self) -> int | None:
+        """The native id of the thread the server runs in (its CPU time is in /proc/self/task/<id>/stat)."""
+        thread = getattr(self.controller, "_thread", None)
+        return thread.native_id if thread is not None else None
 
     def count(self, *, message_ids: str = "<quad.mailing.") -> int:
         with self.lock:

@@ -11,7 +11,6 @@ from email.utils import parseaddr
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from quad.mailings import delivery, services
@@ -28,7 +27,11 @@ def send(mailing: Any, actor: Any, django_capture_on_commit_callbacks: Any) -> M
 
 
 def test_every_member_gets_one_message_of_their_own(
-    society: Any, members: list[Any], committee_trained: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+    society: Any,
+    members: list[Any],
+    committee_trained: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     mailing = send(write(society, committee_trained), committee_trained, django_capture_on_commit_callbacks)
 
@@ -62,7 +65,11 @@ def test_news_mail_carries_sender_reply_to_and_one_click_unsubscribe(
 
 
 def test_essential_mail_has_no_unsubscribe_and_reaches_those_who_turned_news_off(
-    society: Any, members: list[Any], committee_trained: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+    society: Any,
+    members: list[Any],
+    committee_trained: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     services.set_news_preference(members[0], society, receive=False)
     mailing = write(society, committee_trained, audience=Mailing.Audience.COMMITTEE, kind=Mailing.Kind.ESSENTIAL)
@@ -77,7 +84,11 @@ def test_essential_mail_has_no_unsubscribe_and_reaches_those_who_turned_news_off
 
 
 def test_running_delivery_again_sends_nothing_more(
-    society: Any, members: list[Any], committee_trained: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+    society: Any,
+    members: list[Any],
+    committee_trained: Any,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     mailing = send(write(society, committee_trained), committee_trained, django_capture_on_commit_callbacks)
     sent = len(mailoutbox)
@@ -129,6 +140,7 @@ def test_a_refused_address_fails_with_its_reason_and_a_dropped_connection_is_ret
     dropped = mailing.deliveries.get(email__startswith="member.2")
     assert dropped.status == Delivery.Status.QUEUED
     assert dropped.attempts == 1
+    assert dropped.next_attempt_at is not None
     assert dropped.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.SENDING  # not finished while a retry is due
@@ -170,9 +182,13 @@ def test_claims_of_a_dead_worker_are_released_and_the_one_on_the_wire_is_marked(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
     mailing = services.send_mailing(write(society, committee_trained), actor=committee_trained)
     dead = "elsewhere:1"
-    first, second, *rest = mailing.deliveries.order_by("pk")
-    Delivery.objects.filter(pk=first.pk).update(status=Delivery.Status.SENDING, claimed_by=dead, claimed_at=timezone.now())
-    Delivery.objects.filter(pk=second.pk).update(status=Delivery.Status.CLAIMED, claimed_by=dead, claimed_at=timezone.now())
+    first, second, *_ = mailing.deliveries.order_by("pk")
+    Delivery.objects.filter(pk=first.pk).update(
+        status=Delivery.Status.SENDING, claimed_by=dead, claimed_at=timezone.now()
+    )
+    Delivery.objects.filter(pk=second.pk).update(
+        status=Delivery.Status.CLAIMED, claimed_by=dead, claimed_at=timezone.now()
+    )
 
     # Another machine's fresh claim is left alone; once older than the timeout it is released.
     assert delivery.release_abandoned_claims() == 0
