@@ -88,13 +88,14 @@ def signed_in_freshly(request: HttpRequest) -> bool:
     )
 
 
-def require_fresh_sign_in(request: HttpRequest) -> HttpResponse | None:
+def require_fresh_sign_in(request: HttpRequest, *, come_back_to: str | None = None) -> HttpResponse | None:
     """For dangerous actions (STYLE.md rule 11): None if the person signed in freshly, otherwise a
     redirect to allauth's reauthentication (the authenticator app for those who have one) that comes
     back to this page. A POST is not replayed: they come back to the page and press the button again,
-    knowing what it does."""
+    knowing what it does. A POST-only URL names the page with the button as `come_back_to` (a GET of
+    the URL itself would be refused)."""
     if signed_in_freshly(request):
         return None
-    page = request.get_full_path() if request.method == "GET" else request.path
+    page = come_back_to or (request.get_full_path() if request.method == "GET" else request.path)
     step = "mfa_reauthenticate" if has_totp(request.user) else "account_reauthenticate"  # type: ignore[arg-type]
     return HttpResponseRedirect(f"{reverse(step)}?{urlencode({REDIRECT_FIELD_NAME: page})}")

@@ -3,7 +3,9 @@
 A delivery moves queued -> claimed -> sending -> sent (or failed). A worker claims a batch (locked
 rows skipped on PostgreSQL; SQLite's IMMEDIATE transactions queue writers) and sends it over one
 SMTP connection. Just before a message goes on the wire its row is committed as `sending` (in the
-same commit that records the previous message as `sent`), so when a worker is killed:
+same commit that records the previous message as `sent`; over SMTP the envelope, MAIL FROM and
+RCPT TO, goes to the server during that commit, but the server delivers nothing until the message
+itself follows it), so when a worker is killed:
 
 - `claimed` rows never went out: they are queued again and sent once;
 - at most one row is `sending`, the message that was on the wire: the mail server may or may not
@@ -288,8 +290,6 @@ def _send_batch(
         return len(batch), retry_due
     smtp = connection.connection if wire is not None and isinstance(connection, SMTPBackend) else None
     helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp-envelope") if smtp is not None else None
-    if os.environ.get("AB_SEQ"):
-        helper = None
     try:
         for index, delivery in enumerate(batch):
             data = wire.data_for(delivery, society_id=society_id) if wire is not None and smtp is not None else None
@@ -302,10 +302,6 @@ def _send_batch(
                     refused = envelope.exception()  # waits for the server's answers
                 if not ours and refused is None:
                     _abandon(smtp)
-            elif data is not None and smtp is not None:
-                ours = ledger.sending(delivery)
-                if ours:
-                    _envelope(smtp, wire.envelope_from, delivery.email, len(data))
             else:
                 message = build_message(rendered, delivery, society_id=society_id)
                 ours = ledger.sending(delivery)

@@ -23,11 +23,16 @@ class MailingForm(forms.Form):
     membership_type = forms.ModelChoiceField(
         queryset=MembershipType.objects.none(),
         required=False,
+        empty_label="Choose a membership type",
         label="Membership type",
         help_text="For “Members of one membership type”.",
     )
     event = forms.ModelChoiceField(
-        queryset=Event.objects.none(), required=False, label="Event", help_text="For ticket holders or a waiting list."
+        queryset=Event.objects.none(),
+        required=False,
+        empty_label="Choose an event",
+        label="Event",
+        help_text="For ticket holders or a waiting list.",
     )
     kind = forms.ChoiceField(
         choices=Mailing.Kind.choices,
@@ -78,7 +83,7 @@ class SendForm(forms.Form):
         required=False,
         label="Send at",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Your local time.",
+        help_text="Only for “Schedule it”: your local time.",
     )
 
     def clean(self) -> dict[str, Any]:

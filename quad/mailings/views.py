@@ -149,8 +149,8 @@ def send_mailing(request: HttpRequest, pk: int) -> HttpResponse:
     if mailing.audience in services.MEMBER_AUDIENCES and (
         refusal := require_fresh_sign_in(request, come_back_to=mailing.get_absolute_url())
     ):
-        # Bulk email to all members is a dangerous action (STYLE.md rule 11).
-        messages.info(request, "Confirm it is you, then press Send again.")
+        # Bulk email to all members is a dangerous action (STYLE.md rule 11). They come back to the
+        # mailing's page, not to this POST-only URL, and press Send again.
         return refusal
     form = SendForm(request.POST)
     if not form.is_valid():
@@ -208,6 +208,10 @@ def delete_mailing(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def email_article(request: HttpRequest, pk: int) -> HttpResponse:
     access, article = get_article_for_mailing(request.user, pk, power=Power.EMAIL)
+    if not article.is_public:
+        # Its "read it on our page" link would lead members to a page they cannot see yet.
+        messages.error(request, "Publish the article first: members follow its link to read it on your page.")
+        return redirect("news:edit-article", pk=article.pk)
     try:
         mailing = services.create_mailing(
             access.society, actor=request.user, subject=article.title, body=article.body, article=article

@@ -42,7 +42,7 @@ class Sink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        message_id = self.headers.parsebytes(content)["Message-ID"] or ""
+        message_id = self.headers.parsebytes(content.partition(b"\r\n\r\n")[0])["Message-ID"] or ""
         if self.on_message is not None:
             with self.lock:
                 seen = len(self.received)

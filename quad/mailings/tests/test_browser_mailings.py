@@ -58,7 +58,7 @@ def committee_writes_an_email(page: Page, committee: Any, society: Any, members:
     page.goto(f"/societies/{society.slug}/manage/")
     page.get_by_role("navigation", name="Management").get_by_role("link", name="Email", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Email")).to_be_visible()
-    expect(page.get_by_text("not emailed for a month")).to_be_visible()
+    expect(page.get_by_text(re.compile("not emailed for"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Welcome back for the new term"))).to_contain_text("Sent")
     check_a11y(page, "mailings-list", screenshot=True)
 
@@ -80,6 +80,7 @@ def committee_writes_an_email(page: Page, committee: Any, society: Any, members:
     expect(preview.get_by_role("link", name="Stop news from Hiking Society")).to_be_visible()
     for person in members:  # the count, never the addresses
         expect(page.get_by_text(person.email)).to_have_count(0)
+    expect(page.get_by_text("Email to members asks you to confirm your password first.")).to_be_visible()
     check_a11y(page, "mailings-preview", screenshot=True)
 
 
@@ -89,7 +90,7 @@ def committee_sends_it(page: Page, members: list[Any]) -> None:
     page.get_by_role("button", name=everyone).click()
 
     # Email to every member is a dangerous action: confirm the password first, then press Send again.
-    expect(page.get_by_text("Confirm it is you, then press Send again.")).to_be_visible()
+    expect(page.get_by_text("Enter your password:")).to_be_visible()
     check_a11y(page, "mailings-reauthenticate")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
@@ -106,7 +107,7 @@ def committee_sends_it(page: Page, members: list[Any]) -> None:
 
     page.get_by_role("link", name="All mailings").click()
     expect(page.get_by_role("row", name=re.compile(SUBJECT))).to_contain_text("Sent")
-    expect(page.get_by_text("not emailed for a month")).to_have_count(0)
+    expect(page.get_by_text(re.compile("not emailed for"))).to_have_count(0)
     check_a11y(page, "mailings-list-after-sending")
 
 
@@ -153,9 +154,10 @@ def test_committee_emails_members_and_a_member_unsubscribes(
     assert sorted(address for m in sent for address in m.to) == sorted(person.email for person in members)
     member = members[0]
     [to_member] = [m for m in sent if m.to == [member.email]]
-    assert "Stop news from Hiking Society" in to_member.body
-    found = UNSUBSCRIBE_LINK.search(to_member.body)
-    assert found, to_member.body
+    text = str(to_member.body)
+    assert "Stop news from Hiking Society" in text
+    found = UNSUBSCRIBE_LINK.search(text)
+    assert found, text
     link = urlsplit(found.group()).path  # SITE_URL is not the live server's address
 
     preview_fits_a_phone(open_phone(tabs), committee_trained, mailing.get_absolute_url())

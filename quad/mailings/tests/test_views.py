@@ -176,7 +176,9 @@ def test_sending_to_members_needs_a_fresh_sign_in_then_sends(
     response = committee_client.post(url, {"when": "now"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('account_reauthenticate')}?{urlencode({'next': url})}"
+    # They come back to the mailing's page (the send URL takes only POST) and press Send again.
+    back = mailing_url(mailing)
+    assert response["Location"] == f"{reverse('account_reauthenticate')}?{urlencode({'next': back})}"
     mailing.refresh_from_db()
     assert mailing.status == Mailing.Status.DRAFT
 
@@ -471,6 +473,20 @@ def test_emailing_an_article_makes_a_draft_of_it(
     )
     assert (mailing.audience, mailing.kind) == (Mailing.Audience.MEMBERS, Mailing.Kind.NEWS)
     assert article.get_absolute_url() in page(committee_client, mailing_url(mailing))  # "Read it on our page"
+
+
+def test_a_draft_article_cannot_be_emailed_until_it_is_published(
+    committee_client: Client, society: Any, member: Any, committee_trained: Any
+) -> None:
+    article = Article.objects.create(
+        society=society, title="Not yet", slug="not-yet", body="Soon.", author=committee_trained
+    )
+
+    response = committee_client.post(reverse("mailings:email-article", kwargs={"pk": article.pk}), follow=True)
+
+    assert not Mailing.objects.exists()
+    assert response.redirect_chain[-1][0] == reverse("news:edit-article", kwargs={"pk": article.pk})
+    assert "Publish the article first" in response.content.decode()
 
 
 def test_another_societys_committee_cannot_email_the_article(

@@ -12,6 +12,7 @@ redirect). Expected statuses are either a number or a `Redirect` to a named URL.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import PASSWORD, found_society, join, make_person, train
 from quad.accounts.totp import current_code
@@ -37,6 +39,9 @@ from quad.elections.tests.phases import move_to
 from quad.events.models import Event, Ticket, TicketType
 from quad.events.tests.factories import buy_tickets, make_event, make_ticket_type
 from quad.events.views import feed_token
+from quad.mailings import services as mailing_services
+from quad.mailings.models import Mailing
+from quad.mailings.rendering import unsubscribe_token
 from quad.memberships.models import Membership, MembershipType
 from quad.memberships.services import create_membership_type
 from quad.news import services as news_services
@@ -66,12 +71,14 @@ ROLES = (
 class Redirect:
     """A redirect to the named URL. `kwargs` names the URL kwargs the target takes: the request's own,
     or else the sample world's (a refund decision, made by id, goes back to its society's list);
-    `keeps_next` asks that ?next= bring the person back to the page they asked for."""
+    `keeps_next` asks that ?next= bring the person back to the page they asked for. An action that makes
+    a row and goes to it names the row with `made`, read from the world once the request is done."""
 
     to: str
     status: int = 302
     kwargs: tuple[str, ...] = ()
     keeps_next: bool = False
+    made: Callable[[World], dict[str, str | int]] | None = None
 
     def __str__(self) -> str:
         return f"{self.status} to {self.to}"
@@ -159,6 +166,10 @@ TO_RESULTS = Redirect("elections:results", kwargs=("pk",))
 TO_RETURNING_OFFICER = Redirect("elections:returning-officer", kwargs=("pk",))
 TO_MANAGE_NEWS = Redirect("news:manage-news", kwargs=("slug",))
 TO_ARTICLE = Redirect("news:article", kwargs=("slug", "article_slug"))
+TO_MAILING = Redirect("mailings:mailing", kwargs=("pk",))
+TO_NEW_MAILING = Redirect(
+    "mailings:mailing", kwargs=("pk",), made=lambda world: {"pk": Mailing.objects.latest("pk").pk}
+)
 
 # Buying is for current students: union staff and visitors are refused with the reason (graduates
 # too: see test_graduates_and_visitors_are_told_why_they_cannot_buy). An empty form, or an empty
@@ -389,6 +400,38 @@ EXPECTED: dict[str, Check] = {
     # The front page is the union's: staff feature an article and go back to it.
     "news:feature-article": Check(post=staff_action(TO_ARTICLE)),
     "news:unfeature-article": Check(post=staff_action(TO_ARTICLE)),
+    # --- mailings -------------------------------------------------------------------------
+    # The sample mailing (world.mailing) is a draft to the committee, so sending it needs no fresh sign-in
+    # (sending to members does: test_sending_to_members_needs_a_fresh_sign_in). Any current committee
+    # member may look at the society's email, the preview and the progress; writing, sending, cancelling,
+    # deleting and the welcome email need the email power with valid training. To anyone else a mailing
+    # is refused (403) like the rest of the management area, never shown.
+    "mailings:society-mailings": Check(get=COMMITTEE_READ),
+    "mailings:compose-mailing": Check(get=COMMITTEE_READ, post=committee_write(Power.EMAIL, allowed=200)),
+    "mailings:welcome-email": Check(get=COMMITTEE_READ, post=committee_write(Power.EMAIL, allowed=200)),
+    "mailings:mailing": Check(get=COMMITTEE_READ),
+    "mailings:mailing-progress": Check(get=COMMITTEE_READ),
+    "mailings:edit-mailing": Check(get=COMMITTEE_READ, post=committee_write(Power.EMAIL, allowed=200)),
+    # An empty form says neither "now" nor "later": back to the mailing, with the form's message.
+    "mailings:send-mailing": Check(post=committee_write(Power.EMAIL, allowed=TO_MAILING)),
+    # A draft cannot be cancelled (only a scheduled mailing can): back to it, with the reason.
+    "mailings:cancel-mailing": Check(post=committee_write(Power.EMAIL, allowed=TO_MAILING)),
+    "mailings:delete-mailing": Check(
+        post=committee_write(Power.EMAIL, allowed=Redirect("mailings:society-mailings", kwargs=("slug",)))
+    ),
+    # Emailing an article makes a draft from it and goes to that draft.
+    "mailings:email-article": Check(post=committee_write(Power.EMAIL, allowed=TO_NEW_MAILING)),
+    # Union staff see mail held for quiet hours (world.held_mailing) and send one now.
+    "mailings:held-mailings": Check(get=STAFF_ONLY),
+    "mailings:mark-urgent": Check(post=staff_action(Redirect("mailings:held-mailings"))),
+    # The signed link in `member`'s email is the key, whoever holds it: a mail client follows it signed
+    # out, and one-click unsubscribe (RFC 8058) POSTs without a form. A bad link is 400
+    # (test_unsubscribe_link_must_be_signed).
+    "mailings:unsubscribe": Check(get=PUBLIC, post=PUBLIC),
+    # The account page's switch: anyone signed in, for themselves; back to their account page.
+    "mailings:news-preference": Check(
+        post=profile("OWN_NEWS_CHOICE", default=Redirect("accounts:home"), anonymous=TO_LOGIN)
+    ),
     # --- elections: the public pages --------------------------------------------------------
     # The sample election (world.election) is in its nominations; the counted one
     # (world.counted_election) is in its complaints window. Results exist only after a count.
@@ -491,6 +534,7 @@ SHOWS_SALES = ("commerce:", "memberships:", "su:refund-requests")
 # Likewise tickets (they cost a member, an order and a payment) and merch collections.
 SHOWS_TICKETS = ("events:ticket", "events:my-feed", "events:attendees")
 SHOWS_COLLECTIONS = ("shop:collections", "shop:pick-list")
+SHOWS_MAILINGS = ("mailings:society-mailings", "mailings:held-mailings")
 # Elections: one in its nominations for the pages before a count, one counted for those after.
 COUNTED_ELECTION_PAGES = (
     "elections:results",
@@ -545,6 +589,35 @@ class World:
             body="Six walks, **all levels**.",
             status=Article.Status.PUBLISHED,
         )
+
+    @cached_property
+    def mailing(self) -> Mailing:
+        """A draft from the President to the sample society's committee."""
+        return mailing_services.create_mailing(
+            self.society,
+            actor=self.request.getfixturevalue("committee_trained"),
+            audience=Mailing.Audience.COMMITTEE,
+            kind=Mailing.Kind.ESSENTIAL,
+            subject="Committee meeting moved",
+            body="We meet on **Thursday** this week.",
+        )
+
+    @cached_property
+    def held_mailing(self) -> Mailing:
+        """The sample society's news to its members, sent in quiet hours and held for the morning."""
+        mailing = mailing_services.create_mailing(
+            self.society,
+            actor=self.request.getfixturevalue("committee_trained"),
+            subject="Late-night stargazing walk",
+            body="Bring a torch.",
+        )
+        Mailing.objects.filter(pk=mailing.pk).update(
+            status=Mailing.Status.SCHEDULED,
+            held_for_quiet_hours=True,
+            send_at=timezone.now() + datetime.timedelta(hours=8),
+        )
+        mailing.refresh_from_db()
+        return mailing
 
     @cached_property
     def merch(self) -> MerchItem:
@@ -624,6 +697,7 @@ SAMPLE_KWARGS: dict[str, Sample] = {
     "token": lambda world: feed_token(world.ticket.holder_id),
     "article_slug": lambda world: world.article.slug,
 }
+MAILING_PK: dict[str, Sample] = {"pk": lambda world: world.mailing.pk}
 EVENT_PK: dict[str, Sample] = {"pk": lambda world: world.event.pk}
 ITEM_PK: dict[str, Sample] = {"pk": lambda world: world.merch.pk}
 ARTICLE_PK: dict[str, Sample] = {"pk": lambda world: world.article.pk}
@@ -648,6 +722,12 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "elections:withdraw": ELECTION_PK | {"candidate_id": lambda world: world.candidacy.pk},
     "elections:download-blt": COUNTED_ELECTION_PK | {"post_id": lambda world: world.counted_election.posts.get().pk},
     "elections:answer-complaint": COUNTED_ELECTION_PK | {"complaint_id": lambda world: world.complaint.pk},
+    **{key: MAILING_PK for key in ROUTES if key.startswith("mailings:") and "pk" in ROUTES[key].kwarg_names},
+    "mailings:email-article": ARTICLE_PK,
+    "mailings:mark-urgent": {"pk": lambda world: world.held_mailing.pk},
+    "mailings:unsubscribe": {
+        "token": lambda world: unsubscribe_token(world.request.getfixturevalue("member").pk, world.society.pk)
+    },
 }
 
 
@@ -658,6 +738,9 @@ def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
         world.ticket  # noqa: B018
     if route.key in SHOWS_COLLECTIONS:
         world.collection  # noqa: B018
+    if route.key in SHOWS_MAILINGS:
+        world.mailing  # noqa: B018
+        world.held_mailing  # noqa: B018
     samples = SAMPLE_KWARGS | ROUTE_SAMPLE_KWARGS.get(route.key, {})
     missing = [name for name in route.kwarg_names if name not in samples]
     assert not missing, (
@@ -668,6 +751,8 @@ def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
 
 def redirect_kwargs(expected: Expect, kwargs: dict[str, str | int], world: World) -> dict[str, str | int]:
     """The request's kwargs, and any other sample kwarg a redirect target takes."""
+    if isinstance(expected, Redirect) and expected.made is not None:
+        return expected.made(world)
     wanted = expected.kwargs if isinstance(expected, Redirect) else ()
     return kwargs | {name: SAMPLE_KWARGS[name](world) for name in wanted if name not in kwargs}
 
@@ -1000,6 +1085,43 @@ def test_personal_feed_needs_a_valid_token(db: None, client: Client, student: An
     for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), str(student.pk), "nonsense"):
         assert client.get(reverse("events:my-feed", kwargs={"token": bad})).status_code == 404, bad
     assert client.get(reverse("events:my-feed", kwargs={"token": token})).status_code == 200
+
+
+def test_unsubscribe_link_must_be_signed(db: None, client: Client, society: Society, member: Any) -> None:
+    token = unsubscribe_token(member.pk, society.pk)
+    for bad in (token[:-1] + ("A" if token[-1] != "A" else "B"), f"{member.pk}:{society.pk}", "nonsense"):
+        url = reverse("mailings:unsubscribe", kwargs={"token": bad})
+        assert client.get(url).status_code == 400, bad
+        assert client.post(url).status_code == 400, bad
+    assert mailing_services.receives_news(member, society)
+
+
+def test_sending_to_members_needs_a_fresh_sign_in(
+    db: None, client: Client, society: Society, member: Any, committee_trained: Any, settings: Any
+) -> None:
+    """The other side of the sample mailing (to the committee): bulk email to members asks for the
+    password again, then brings the sender back to the mailing's page (the send URL is POST-only) to
+    press Send once more, knowing what it does."""
+    settings.QUIET_HOURS_START = settings.QUIET_HOURS_END = datetime.time(0, 0)
+    mailing = mailing_services.create_mailing(society, actor=committee_trained, subject="Walks", body="Six walks.")
+    page = reverse("mailings:mailing", kwargs={"pk": mailing.pk})
+    send = reverse("mailings:send-mailing", kwargs={"pk": mailing.pk})
+    client.force_login(committee_trained)
+    response = client.post(send, {"when": "now"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_reauthenticate')}?{urlencode({'next': page})}"
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.DRAFT
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD, "next": page})
+    assert response["Location"] == page
+    assert client.post(send, {"when": "now"})["Location"] == page
+    mailing.refresh_from_db()
+    assert mailing.status == Mailing.Status.SENDING
+    assert mailing.recipient_count == 1
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    draft = mailing_services.create_mailing(society, actor=committee_trained, subject="More walks", body="Two.")
+    response = client.post(reverse("mailings:send-mailing", kwargs={"pk": draft.pk}), {"when": "now"})
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
 
 
 @pytest.mark.parametrize("key", ["events:edit-ticket-type", "shop:update-variant"])

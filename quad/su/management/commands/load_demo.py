@@ -1,6 +1,7 @@
 """Load the demo union: a dozen societies with committees, one awaiting approval, one folded; upcoming
 events with tickets (one happening today, to try the scanner), some society merch and news (one
-article featured on the front page).
+article featured on the front page), and society email: Hiking Society's sent and draft mailings and its
+own welcome email, Chess Club's news held for quiet hours, and Film Society not emailed at all.
 
 Idempotent: run it again and nothing is duplicated; it always prints the demo sign-ins.
 Everything is built through the services, exactly as people would build it.
@@ -26,9 +27,13 @@ from quad.accounts import services as account_services
 from quad.accounts.models import TrainingRecord, User
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, Variant
+from quad.core import quiet_hours
 from quad.core.academic import current_academic_year
 from quad.events import services as event_services
 from quad.events.models import Event
+from quad.mailings import audiences
+from quad.mailings import services as mailing_services
+from quad.mailings.models import Delivery, Mailing
 from quad.memberships import services as membership_services
 from quad.news import services as news_services
 from quad.news.models import Article
@@ -162,6 +167,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load_news()
             self.stdout.write(self.style.SUCCESS("Demo news loaded."))
+        if not Mailing.objects.filter(society__slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load_mailings()
+            self.stdout.write(self.style.SUCCESS("Demo mailings loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
@@ -559,6 +568,78 @@ class Command(BaseCommand):
             publish_at=timezone.now() - datetime.timedelta(days=5),
         )
 
+    # --- Society email ---------------------------------------------------------------------------------
+
+    def _load_mailings(self) -> None:
+        """Hiking Society emailed its members ten days ago (delivered to all), has a draft waiting and
+        its own welcome email; Chess Club's news is held for quiet hours, for staff to see on
+        /mailings/held/; Film Society has never emailed its members, so its committee sees the flag."""
+        hiking, chess = Society.objects.get(slug="hiking-society"), Society.objects.get(slug="chess-club")
+        priya = self._president(hiking)
+        sent = mailing_services.create_mailing(
+            hiking,
+            actor=priya,
+            subject="Full-moon walk and the kit swap",
+            body="Hello walkers!\n\nTwo dates for your diary:\n\n"
+            "- **Kit swap and route-planning social** at the Students' Union bar\n"
+            "- **Full-moon walk** on the Malverns: bring a head torch\n\n"
+            f"Tickets are on [our page]({settings.SITE_URL}{hiking.get_absolute_url()}). See you on the hills!",
+        )
+        # Sent by a worker ten days ago: the rows a delivery leaves behind, written directly.
+        started = timezone.now() - datetime.timedelta(days=10)
+        recipients = list(audiences.recipients(sent).values_list("pk", "email"))
+        Delivery.objects.bulk_create(
+            Delivery(
+                mailing=sent,
+                user_id=pk,
+                email=email,
+                status=Delivery.Status.SENT,
+                attempts=1,
+                sent_at=started + datetime.timedelta(seconds=n),
+            )
+            for n, (pk, email) in enumerate(recipients)
+        )
+        Mailing.objects.filter(pk=sent.pk).update(
+            created_at=started - datetime.timedelta(hours=1),
+            status=Mailing.Status.SENT,
+            send_at=started,
+            started_at=started,
+            finished_at=started + datetime.timedelta(seconds=len(recipients)),
+            recipient_count=len(recipients),
+        )
+        mailing_services.create_mailing(
+            hiking,
+            actor=priya,
+            subject="Spring walks: sign-up opens Monday",
+            body="Our spring programme is out: **six weekends in the hills**. Sign-up opens on Monday at 9:00.",
+        )
+        mailing_services.save_welcome_email(
+            hiking,
+            actor=priya,
+            enabled=True,
+            subject="Welcome to Hiking Society!",
+            body="Hello, and welcome to the hills!\n\n"
+            "- We walk most **Saturdays**: meet at the main gate at 9:00\n"
+            "- Boots optional on your first walk: we lend kit\n"
+            "- Socials on Wednesdays in the Students' Union bar\n\n"
+            "Questions? Reply to this email and the committee will answer.",
+        )
+
+        # Sent late in the evening, so it waits for the morning (unless the union has no quiet hours).
+        held = mailing_services.create_mailing(
+            chess,
+            actor=self._president(chess),
+            subject="Blitz tournament: the draw is out",
+            body="The draw for Saturday's blitz tournament is on our page. Round one starts at **13:00** sharp.",
+        )
+        late = None
+        if quiet_hours.quiet_until() is None and settings.QUIET_HOURS_START != settings.QUIET_HOURS_END:
+            now = timezone.localtime()
+            late = timezone.make_aware(datetime.datetime.combine(now.date(), settings.QUIET_HOURS_START))
+            if late < now:
+                late += datetime.timedelta(days=1)
+        mailing_services.send_mailing(held, actor=self._president(chess), send_at=late)
+
     def _print_sign_ins(self) -> None:
         domain = settings.STUDENT_EMAIL_DOMAINS[0]
         rows = [
@@ -573,6 +654,11 @@ class Command(BaseCommand):
                 "committee, trained",
                 f"priya.president@{domain}",
                 "President of Hiking Society, GDPR-trained: try the check-in scanner on today's social",
+            ),
+            (
+                "committee, no email",
+                f"president2@{domain}",
+                "President of Film Society, which has never emailed its members: see Email",
             ),
             (
                 "committee, untrained",
