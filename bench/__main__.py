@@ -6,6 +6,7 @@ run), whose last line of output is one JSON object of its figures. `make bench` 
 
 from __future__ import annotations
 
+import ast
 import datetime
 import json
 import os
@@ -36,6 +37,12 @@ def machine() -> str:
 
 def benchmarks() -> list[str]:
     return sorted(p.stem for p in (ROOT / "bench").glob("*.py") if not p.stem.startswith("_"))
+
+
+def summary(name: str) -> str:
+    """What the benchmark measures: the first line of its module's docstring."""
+    doc = ast.get_docstring(ast.parse((ROOT / "bench" / f"{name}.py").read_text())) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
 
 
 def run(name: str, quick: bool) -> dict[str, object]:
@@ -71,7 +78,10 @@ def main() -> None:
     if not rows:
         out.append("No benchmarks yet: each capability that names a number adds its module to `bench/`.")
     for name, figures in rows:
-        out += [f"## {name}", "", f"Command: `.venv/bin/python -m bench.{name}{' --quick' if quick else ''}`", ""]
+        out += [f"## {name}", ""]
+        if summary(name):
+            out += [summary(name), ""]
+        out += [f"Command: `.venv/bin/python -m bench.{name}{' --quick' if quick else ''}`", ""]
         out += ["| figure | value |", "| --- | --- |"]
         out += [f"| {key} | {value} |" for key, value in figures.items()]
         out.append("")

@@ -211,6 +211,28 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu(url: str) -> dict[int, float]:
+    """{backend pid: CPU seconds so far} of the PostgreSQL backends connected to the bench's database
+    (same machine: read from /proc)."""
+    import psycopg
+
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        pids = [
+            int(row[0])
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(url),)
+            ).fetchall()
+        ]
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU time of the whole machine so far, from /proc/stat, in clock ticks."""
     values = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

@@ -45,17 +45,15 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from bench._common import (
-    admin_url,
-    database_name,
     finish,
     machine_busy,
     ms,
     percentile,
+    postgres_cpu,
     prepare,
     serve,
     setup_and_migrate,
@@ -72,31 +70,6 @@ DOUBLE_SHARE = 0.10
 CORES = os.cpu_count() or 1
 TARGET_SCANS_PER_S = 200  # issue 4; a figure to record, not a reason to fail (only correctness fails the bench)
 SEED = 20250402
-
-
-# --- Small helpers -------------------------------------------------------------------------------
-
-
-def postgres_cpu(url: str) -> dict[int, float]:
-    """{backend pid: CPU seconds so far} of the PostgreSQL backends connected to the bench's database
-    (same machine: read from /proc)."""
-    import psycopg
-
-    with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        pids = [
-            int(row[0])
-            for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(url),)
-            ).fetchall()
-        ]
-    cpu = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return cpu
 
 
 # --- Scene ----------------------------------------------------------------------------------------

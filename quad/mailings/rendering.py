@@ -178,7 +178,8 @@ def _date() -> str:
 
 def wire_mailing(rendered: RenderedMailing) -> WireMailing | None:
     """The mailing encoded once for SMTP, or None if its parts would not go as written (a line past
-    998 characters makes Django quoted-printable-encode a part): then every message is built in full."""
+    998 characters makes Django quoted-printable-encode a part) or its text holds a placeholder:
+    then every message is built in full."""
     url = None
     if rendered.news:
         url = f"{settings.SITE_URL}{reverse('mailings:unsubscribe', kwargs={'token': TOKEN_PLACEHOLDER})}"
@@ -193,8 +194,10 @@ def wire_mailing(rendered: RenderedMailing) -> WireMailing | None:
     expected = {TO_PLACEHOLDER: 1, MESSAGE_ID_PLACEHOLDER: 1, DATE_PLACEHOLDER: 1}
     if any(template.count(text.encode()) != count for text, count in expected.items()):
         return None
-    if rendered.news and url is not None and url.encode() not in template:
-        return None
+    if url is not None:
+        links = template.count(url.encode())
+        if links == 0 or template.count(placeholder) != links:
+            return None  # the token would be put somewhere other than the link
     return WireMailing(
         envelope_from=sanitize_address(message.from_email, message.encoding or settings.DEFAULT_CHARSET),
         template=template,

@@ -84,3 +84,12 @@ def test_a_line_past_the_limit_makes_every_message_built_in_full(
     started(mailing, committee_trained, django_capture_on_commit_callbacks)
 
     assert wire_mailing(render_mailing(mailing)) is None
+
+
+def test_a_placeholder_in_the_text_makes_every_message_built_in_full(
+    society: Any, members: list[Any], committee_trained: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    mailing = write(society, committee_trained, body="Our code word is QUAD-UNSUBSCRIBE-TOKEN.")
+    started(mailing, committee_trained, django_capture_on_commit_callbacks)
+
+    assert wire_mailing(render_mailing(mailing)) is None
