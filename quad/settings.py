@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "quad.elections",
     "quad.news",
     "quad.mailings",
+    "quad.chat",
     "quad.su",
 ]
 
@@ -279,6 +280,8 @@ MAILINGS_RETRY_SECONDS = envint("MAILINGS_RETRY_SECONDS", 60)
 MAILINGS_CLAIM_TIMEOUT = envint("MAILINGS_CLAIM_TIMEOUT", 600)
 # Members who have not been emailed for this many days are flagged to the committee (guidance O10).
 MAILINGS_STALE_DAYS = envint("MAILINGS_STALE_DAYS", 30)
+# Group chats: messages one member may post a minute (flooding), across all groups.
+CHAT_RATE_LIMIT_PER_MINUTE = envint("CHAT_RATE_LIMIT_PER_MINUTE", 20)
 # Quiet hours (guidance W15), local time: mail sent then waits for the morning unless staff mark it urgent.
 QUIET_HOURS_START = envtime("QUIET_HOURS_START", "22:00")
 QUIET_HOURS_END = envtime("QUIET_HOURS_END", "08:00")

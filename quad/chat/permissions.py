@@ -1,0 +1,124 @@
+"""Who may do what in a group chat. Every chat view and socket event asks these.
+
+- Read and post: a present member (joined, not left or removed) who has accepted the current
+  guidelines; posting also needs them not read-only, and moderator rights in an announcements group.
+- Moderate: union staff in every group; in a society group, a current committee member whose position
+  has the moderate power and whose GDPR training is valid; in a union rep group, its moderators (reps).
+- Join: see services.check_can_join (eligibility is a rule of the domain, not of the request).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from quad.chat.models import ChatGroup, GroupMember, Guidelines
+from quad.core.permissions import forbidden, not_found
+from quad.societies.models import Power, Society
+from quad.societies.queries import access_terms
+
+
+@dataclass
+class ChatAccess:
+    group: ChatGroup
+    member: GroupMember | None
+    moderator: bool
+    current_version: int
+
+    @property
+    def is_member(self) -> bool:
+        return self.member is not None and self.member.is_present
+
+    @property
+    def needs_to_accept(self) -> bool:
+        return self.is_member and self.member is not None and self.member.accepted_version != self.current_version
+
+    @property
+    def can_read(self) -> bool:
+        return self.moderator or (self.is_member and not self.needs_to_accept)
+
+    @property
+    def read_only_until(self) -> Any:
+        if self.member is None or self.member.read_only_until is None:
+            return None
+        return self.member.read_only_until if self.member.read_only_until > timezone.now() else None
+
+    @property
+    def can_post(self) -> bool:
+        if self.moderator and (self.is_member or self.group.kind == ChatGroup.Kind.SOCIETY):
+            return True
+        if not self.can_read or self.read_only_until is not None:
+            return False
+        return not self.group.announcements_only
+
+    def refusal(self) -> str:
+        if not self.is_member:
+            return "Join this group to read and post."
+        if self.needs_to_accept:
+            return "The group's guidelines have changed: read and accept them to carry on."
+        if self.read_only_until is not None:
+            until = timezone.localtime(self.read_only_until)
+            return f"A moderator has made you read-only in this group until {until:%H:%M on %-d %B}."
+        if self.group.announcements_only:
+            return "Only moderators post in this group; you can read and react."
+        return "You cannot post here."
+
+
+def current_version(group: ChatGroup) -> int:
+    return Guidelines.objects.filter(group=group).order_by("-version").values_list("version", flat=True).first() or 0
+
+
+def is_moderator(user: Any, group: ChatGroup) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_union_staff:
+        return True
+    if group.kind == ChatGroup.Kind.SOCIETY and group.society is not None:
+        if group.society.status != Society.Status.ACTIVE:
+            return False
+        terms = access_terms(user, group.society)
+        return (
+            bool(terms)
+            and bool(getattr(terms[0], "trained", False))
+            and any(Power.MODERATE in t.position.powers for t in terms)
+        )
+    return GroupMember.objects.filter(
+        group=group, user=user, role=GroupMember.Role.MODERATOR, left_at__isnull=True, removed_at__isnull=True
+    ).exists()
+
+
+def chat_access(user: Any, group: ChatGroup) -> ChatAccess:
+    member = GroupMember.objects.filter(group=group, user=user).first() if user.is_authenticated else None
+    return ChatAccess(
+        group=group, member=member, moderator=is_moderator(user, group), current_version=current_version(group)
+    )
+
+
+def get_group_for_reader(user: Any, pk: int) -> ChatAccess:
+    """A group's messages: its present members who accepted the guidelines, and its moderators. To
+    anyone else the group does not exist (404): guessing ids reveals nothing."""
+    group = get_object_or_404(ChatGroup.objects.select_related("society"), pk=pk, archived_at__isnull=True)
+    access = chat_access(user, group)
+    if not (access.is_member or access.moderator):
+        raise not_found()
+    return access
+
+
+def get_group_for_poster(user: Any, pk: int) -> ChatAccess:
+    access = get_group_for_reader(user, pk)
+    if not access.can_post:
+        raise forbidden(access.refusal())
+    return access
+
+
+def get_group_for_moderator(user: Any, pk: int) -> ChatAccess:
+    group = get_object_or_404(ChatGroup.objects.select_related("society"), pk=pk)
+    access = chat_access(user, group)
+    if not access.moderator:
+        if access.is_member:
+            raise forbidden("Only the group's moderators can do that.")
+        raise not_found()
+    return access

@@ -1,0 +1,383 @@
+"""Group chats: groups, joining by invite, guidelines, messages in order, and moderation.
+
+Every message is saved with the next sequence number of its group, taken with the group's row locked
+(SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions queue writers), before anything
+is published; `message_posted` is sent once the transaction commits. Removal is for good: the member
+row keeps `removed_at`, and every invite refuses them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from quad.chat.errors import ChatError
+from quad.chat.guidelines import DEFAULT_GUIDELINES
+from quad.chat.models import (
+    ChatGroup,
+    GroupMember,
+    Guidelines,
+    Mention,
+    Message,
+    Reaction,
+    RepEligibility,
+    new_invite_token,
+)
+from quad.chat.signals import member_removed, message_posted
+from quad.core import audit
+from quad.core.quiet_hours import quiet_until
+from quad.memberships.services import current_membership
+from quad.societies.models import Society
+from quad.societies.queries import terms_of
+
+MAX_MESSAGE_LENGTH = 4000
+EVIDENCE_MESSAGES = 20
+
+# Higher apps (conduct: platform-wide suspension) register checks here: a function of the user that
+# returns why they may not take part in any chat, or "" if they may.
+Block = Callable[[Any], str]
+_blocks: list[Block] = []
+
+
+def register_block(check: Block) -> None:
+    if check not in _blocks:
+        _blocks.append(check)
+
+
+def blocked(user: Any) -> str:
+    return next((reason for check in _blocks if (reason := check(user))), "")
+
+
+def _scope(group: ChatGroup) -> str:
+    return group.society.audit_scope if group.society is not None else "union"
+
+
+# --- Groups ----------------------------------------------------------------------------------------
+
+
+def create_group(
+    *,
+    actor: Any,
+    name: str,
+    purpose: str,
+    society: Society | None = None,
+    announcements_only: bool = False,
+    guidelines: str = DEFAULT_GUIDELINES,
+) -> ChatGroup:
+    kind = ChatGroup.Kind.SOCIETY if society is not None else ChatGroup.Kind.REP
+    if society is not None and society.status != Society.Status.ACTIVE:
+        raise ChatError("Only an active society can open group chats.")
+    with transaction.atomic():
+        group = ChatGroup.objects.create(
+            kind=kind,
+            society=society,
+            name=name,
+            purpose=purpose,
+            announcements_only=announcements_only,
+            created_by=actor,
+        )
+        Guidelines.objects.create(group=group, version=1, text=guidelines, created_by=actor)
+        audit.record("chat.group.created", actor=actor, target=group, scope=_scope(group))
+    return group
+
+
+def update_guidelines(group: ChatGroup, *, actor: Any, text: str) -> Guidelines:
+    """A new version: every member accepts it again before reading on (guidance W6)."""
+    with transaction.atomic():
+        ChatGroup.objects.select_for_update().get(pk=group.pk)
+        latest = Guidelines.objects.filter(group=group).order_by("-version").first()
+        if latest is not None and latest.text.strip() == text.strip():
+            raise ChatError("These are the guidelines already.")
+        version = Guidelines.objects.create(
+            group=group, version=(latest.version if latest else 0) + 1, text=text, created_by=actor
+        )
+        audit.record(
+            "chat.guidelines.updated", actor=actor, target=group, scope=_scope(group), data={"version": version.version}
+        )
+    return version
+
+
+def rotate_invite(group: ChatGroup, *, actor: Any) -> str:
+    """A new invite link; the old one stops working at once."""
+    with transaction.atomic():
+        group.invite_token = new_invite_token()
+        group.invite_rotated_at = timezone.now()
+        group.save(update_fields=["invite_token", "invite_rotated_at"])
+        audit.record("chat.invite.rotated", actor=actor, target=group, scope=_scope(group))
+    return group.invite_token
+
+
+def make_eligible(group: ChatGroup, users: list[Any], *, actor: Any) -> int:
+    """Union rep groups: the students staff choose may join (guidance W9)."""
+    if group.kind != ChatGroup.Kind.REP:
+        raise ChatError("A society group is for the society's members; choose people only for union groups.")
+    with transaction.atomic():
+        made = RepEligibility.objects.bulk_create(
+            [RepEligibility(group=group, user=user, added_by=actor) for user in users], ignore_conflicts=True
+        )
+        audit.record(
+            "chat.rep_group.eligible_added", actor=actor, target=group, scope="union", data={"count": len(made)}
+        )
+    return len(made)
+
+
+# --- Joining ---------------------------------------------------------------------------------------
+
+
+def check_can_join(user: Any, group: ChatGroup) -> None:
+    """Raise ChatError with the reason fit to show, unless `user` may join `group` now."""
+    if not getattr(user, "is_authenticated", False):
+        raise ChatError("Sign in to join.")
+    if group.archived_at is not None:
+        raise ChatError("This group has closed.")
+    removed = GroupMember.objects.filter(group=group, user=user, removed_at__isnull=False).exists()
+    if removed:
+        raise ChatError("You were removed from this group, so its invite links no longer admit you.")
+    if reason := blocked(user):
+        raise ChatError(reason)
+    if group.kind == ChatGroup.Kind.SOCIETY and group.society is not None:
+        society = group.society
+        if current_membership(user, society) is None and not terms_of(user, society):
+            raise ChatError(f"This group is for members of {society.name} — join the society first.")
+        return
+    if not (user.is_union_staff or RepEligibility.objects.filter(group=group, user=user).exists()):
+        raise ChatError("This group is for the students the union invited to it.")
+
+
+def join_group(user: Any, group: ChatGroup, *, token: str) -> GroupMember:
+    """Join through the invite link. They still accept the guidelines before reading."""
+    if token != group.invite_token:
+        raise ChatError("This invite link is no longer valid. Ask for a new one.")
+    check_can_join(user, group)
+    with transaction.atomic():
+        member, created = GroupMember.objects.get_or_create(group=group, user=user)
+        if not created and member.left_at is not None:
+            member.left_at = None
+            member.save(update_fields=["left_at"])
+        audit.record("chat.member.joined", actor=user, target=group, scope=_scope(group))
+    return member
+
+
+def accept_guidelines(member: GroupMember, *, version: int) -> GroupMember:
+    current = (
+        Guidelines.objects.filter(group_id=member.group_id)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    if version != current:
+        raise ChatError("The guidelines changed while you were reading them: read the new version.")
+    with transaction.atomic():
+        member.accepted_version = version
+        member.accepted_at = timezone.now()
+        member.save(update_fields=["accepted_version", "accepted_at"])
+        audit.record(
+            "chat.guidelines.accepted",
+            actor=member.user,
+            target=member.group,
+            scope=_scope(member.group),
+            data={"version": version},
+        )
+    return member
+
+
+def leave_group(member: GroupMember) -> None:
+    with transaction.atomic():
+        GroupMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=timezone.now())
+        audit.record("chat.member.left", actor=member.user, target=member.group, scope=_scope(member.group))
+
+
+def set_muted(member: GroupMember, *, muted: bool) -> None:
+    GroupMember.objects.filter(pk=member.pk).update(muted=muted)
+
+
+# --- Messages --------------------------------------------------------------------------------------
+
+
+def group_quiet_until(group: ChatGroup, when: datetime.datetime | None = None) -> datetime.datetime | None:
+    return quiet_until(when, start=group.quiet_hours_start, end=group.quiet_hours_end)
+
+
+def _check_rate(member: GroupMember) -> None:
+    """Flooding: at most CHAT_RATE_LIMIT messages a minute per member, and the group's slow mode."""
+    group = member.group
+    key = f"chat:rate:{member.user_id}:{timezone.now():%Y%m%d%H%M}"
+    count = int(cache.get_or_set(key, 0, timeout=120) or 0)
+    if count >= settings.CHAT_RATE_LIMIT_PER_MINUTE:
+        raise ChatError("You are sending messages too quickly. Wait a minute and try again.")
+    if group.slow_mode_seconds:
+        since = timezone.now() - datetime.timedelta(seconds=group.slow_mode_seconds)
+        if Message.objects.filter(group=group, author_id=member.user_id, created_at__gte=since).exists():
+            raise ChatError(f"This group is in slow mode: one message every {group.slow_mode_seconds} seconds.")
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=120)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ChatError("Write something first.")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ChatError(f"Messages are at most {MAX_MESSAGE_LENGTH} characters; this one has {len(body)}.")
+    return body
+
+
+MENTION = re.compile(r"@\[(\d+)\]")
+
+
+def post_message(
+    member: GroupMember,
+    body: str,
+    *,
+    reply_to: Message | None = None,
+    kind: str = Message.Kind.MESSAGE,
+    in_quiet_hours: bool = False,
+) -> Message:
+    """Save a message with the group's next sequence number. In quiet hours the poster must say they
+    mean it (`in_quiet_hours=True`) or schedule it instead (guidance W15)."""
+    body = _clean_body(body)
+    group = member.group
+    if reply_to is not None and reply_to.group_id != group.pk:
+        raise ChatError("You can only reply to a message in this group.")
+    if not in_quiet_hours and kind == Message.Kind.MESSAGE and (until := group_quiet_until(group)):
+        raise QuietHours(until)
+    if kind == Message.Kind.MESSAGE:
+        _check_rate(member)
+    with transaction.atomic():
+        locked = ChatGroup.objects.select_for_update().get(pk=group.pk)
+        locked.last_seq += 1
+        locked.save(update_fields=["last_seq"])
+        message = Message.objects.create(
+            group=group, seq=locked.last_seq, author_id=member.user_id, body=body, reply_to=reply_to, kind=kind
+        )
+        mentioned = {int(pk) for pk in MENTION.findall(body)}
+        if mentioned:
+            present = GroupMember.objects.filter(
+                group=group, user_id__in=mentioned, left_at__isnull=True, removed_at__isnull=True
+            ).values_list("user_id", flat=True)
+            Mention.objects.bulk_create([Mention(message=message, user_id=pk) for pk in present])
+        GroupMember.objects.filter(pk=member.pk).update(last_read_seq=locked.last_seq)
+        transaction.on_commit(lambda: message_posted.send(sender=Message, message=message), robust=True)
+    return message
+
+
+class QuietHours(ChatError):
+    """Posting now is in the group's quiet hours; the poster may post anyway or schedule it."""
+
+    def __init__(self, until: datetime.datetime) -> None:
+        self.until = until
+        super().__init__(
+            f"It is quiet hours in this group until {timezone.localtime(until):%H:%M}. "
+            "Post anyway, or schedule your message for the morning?"
+        )
+
+
+def edit_message(message: Message, *, actor: Any, body: str) -> Message:
+    if message.author_id != actor.pk:
+        raise ChatError("You can edit only your own messages.")
+    if not message.is_visible:
+        raise ChatError("This message was deleted or hidden.")
+    message.body = _clean_body(body)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    return message
+
+
+def delete_message(message: Message, *, actor: Any) -> Message:
+    """The author's own delete. The text stays for staff if an open case holds it (conduct's rule)."""
+    if message.author_id != actor.pk:
+        raise ChatError("You can delete only your own messages.")
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["deleted_at"])
+    return message
+
+
+def react(message: Message, *, user: Any, emoji: str) -> bool:
+    """Toggle a reaction; True if it is now on."""
+    if emoji not in Reaction.EMOJI:
+        raise ChatError("Choose one of the reactions offered.")
+    deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+    if deleted:
+        return False
+    Reaction.objects.create(message=message, user=user, emoji=emoji)
+    return True
+
+
+def mark_read(member: GroupMember, *, seq: int) -> None:
+    GroupMember.objects.filter(pk=member.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+
+
+# --- Moderation ------------------------------------------------------------------------------------
+
+
+def hide_message(message: Message, *, actor: Any, reason: str) -> Message:
+    """Members no longer see it; its text is kept, with who hid it and why, as evidence (O17)."""
+    if not reason.strip():
+        raise ChatError("Say why, for the record: only staff and moderators see it.")
+    with transaction.atomic():
+        message.hidden_at = timezone.now()
+        message.hidden_by = actor
+        message.hidden_reason = reason.strip()[:300]
+        message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        audit.record(
+            "chat.message.hidden", actor=actor, target=message, scope=_scope(message.group), data={"reason": reason}
+        )
+    return message
+
+
+def make_read_only(member: GroupMember, *, actor: Any, until: datetime.datetime, reason: str) -> GroupMember:
+    if until <= timezone.now():
+        raise ChatError("Choose a time in the future.")
+    with transaction.atomic():
+        member.read_only_until = until
+        member.read_only_reason = reason.strip()[:300]
+        member.save(update_fields=["read_only_until", "read_only_reason"])
+        audit.record(
+            "chat.member.read_only",
+            actor=actor,
+            target=member.group,
+            scope=_scope(member.group),
+            data={"member": member.user_id, "until": until.isoformat(), "reason": reason},
+        )
+    return member
+
+
+def evidence_for(member: GroupMember) -> list[dict[str, Any]]:
+    """The member's latest messages in the group, as they are now (hidden ones included)."""
+    messages = Message.objects.filter(group_id=member.group_id, author_id=member.user_id).order_by("-seq")[
+        :EVIDENCE_MESSAGES
+    ]
+    return [
+        {"seq": m.seq, "at": m.created_at.isoformat(), "body": m.body, "hidden": m.hidden_at is not None}
+        for m in reversed(list(messages))
+    ]
+
+
+def remove_member(member: GroupMember, *, actor: Any, reason: str) -> GroupMember:
+    """Out at once and for good (W12); the union is told with the evidence (W13) by whoever listens."""
+    if not reason.strip():
+        raise ChatError("Say why: the union is told, with the evidence.")
+    with transaction.atomic():
+        member.removed_at = timezone.now()
+        member.removed_by = actor
+        member.removal_reason = reason.strip()
+        member.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+        evidence = evidence_for(member)
+        audit.record(
+            "chat.member.removed",
+            actor=actor,
+            target=member.group,
+            scope=_scope(member.group),
+            data={"member": member.user_id, "reason": reason},
+        )
+        member_removed.send(sender=GroupMember, member=member, actor=actor, reason=reason, evidence=evidence)
+    return member
