@@ -54,8 +54,46 @@ def run(name: str, quick: bool) -> dict[str, object]:
     return json.loads(lines[-1])
 
 
+def section(name: str, figures: dict[str, object], quick: bool, today: str) -> list[str]:
+    out = [f"## {name}", ""]
+    if summary(name):
+        out += [summary(name), ""]
+    out += [f"Command: `.venv/bin/python -m bench.{name}{' --quick' if quick else ''}`", ""]
+    out += [f"Measured: {today}, {'quick' if quick else 'full'} run", ""]
+    out += ["| figure | value |", "| --- | --- |"]
+    out += [f"| {key} | {value} |" for key, value in figures.items()]
+    out.append("")
+    return out
+
+
+def rerun(names: list[str], quick: bool) -> None:
+    """`python -m bench NAME…`: measure only these again and replace just their sections."""
+    today = datetime.date.today().isoformat()
+    text = DOC.read_text()
+    for name in names:
+        print(f"bench.{name} …", flush=True)
+        figures = run(name, quick)
+        print(json.dumps(figures), flush=True)
+        new = "\n".join(section(name, figures, quick, today))
+        start = text.find(f"\n## {name}\n")
+        if start == -1:
+            text = text.rstrip("\n") + "\n\n" + new + "\n"
+            continue
+        end = text.find("\n## ", start + 1)
+        text = text[: start + 1] + new + ("\n" + text[end + 1 :] if end != -1 else "\n")
+    DOC.write_text(text)
+    print(json.dumps({"benchmarks": len(names), "doc": str(DOC.relative_to(ROOT))}))
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
+    chosen = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
+    unknown = set(chosen) - set(benchmarks())
+    if unknown:
+        sys.exit(f"No such benchmark: {', '.join(sorted(unknown))}")
+    if chosen:
+        rerun(chosen, quick)
+        return
     names = benchmarks()
     rows = []
     for name in names:
@@ -67,8 +105,9 @@ def main() -> None:
     out = [
         "# Performance",
         "",
-        "Rewritten by `make bench` (`.venv/bin/python -m bench`): every figure below was measured by the",
-        "command beside it, on the machine and date shown. Never edit the figures by hand.",
+        "Rewritten by `make bench` (`.venv/bin/python -m bench`; `python -m bench NAME` measures one again and",
+        "replaces its section): every figure was measured by the command beside it, on the machine and date",
+        "shown. Never edit the figures by hand.",
         "",
         f"- Machine: {machine()}",
         f"- Date: {today}",
@@ -78,13 +117,7 @@ def main() -> None:
     if not rows:
         out.append("No benchmarks yet: each capability that names a number adds its module to `bench/`.")
     for name, figures in rows:
-        out += [f"## {name}", ""]
-        if summary(name):
-            out += [summary(name), ""]
-        out += [f"Command: `.venv/bin/python -m bench.{name}{' --quick' if quick else ''}`", ""]
-        out += ["| figure | value |", "| --- | --- |"]
-        out += [f"| {key} | {value} |" for key, value in figures.items()]
-        out.append("")
+        out += section(name, figures, quick, today)
     DOC.write_text("\n".join(out) + "\n")
     print(json.dumps({"benchmarks": len(rows), "doc": str(DOC.relative_to(ROOT))}))
 

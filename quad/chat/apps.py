@@ -5,3 +5,6 @@ class ChatConfig(AppConfig):
     name = "quad.chat"
     label = "chat"
     verbose_name = "Group chats"
+
+    def ready(self) -> None:
+        from quad.chat import receivers  # noqa: F401  (navigation)

@@ -48,11 +48,13 @@ class ChatAccess:
 
     @property
     def can_post(self) -> bool:
-        if self.moderator and (self.is_member or self.group.kind == ChatGroup.Kind.SOCIETY):
-            return True
-        if not self.can_read or self.read_only_until is not None:
+        """Members post (moderators too, once they have joined like everyone else); union staff who
+        watch a group without joining it read and moderate but do not post."""
+        if not self.is_member or self.needs_to_accept:
             return False
-        return not self.group.announcements_only
+        if self.moderator:
+            return True
+        return self.read_only_until is None and not self.group.announcements_only
 
     def refusal(self) -> str:
         if not self.is_member:

@@ -30,6 +30,7 @@ from quad.chat.models import (
     RepEligibility,
     new_invite_token,
 )
+from quad.chat.permissions import chat_access
 from quad.chat.signals import member_removed, message_posted
 from quad.core import audit
 from quad.core.quiet_hours import quiet_until
@@ -39,6 +40,16 @@ from quad.societies.queries import terms_of
 
 MAX_MESSAGE_LENGTH = 4000
 EVIDENCE_MESSAGES = 20
+
+# The next sequence number is taken with the group's row locked (SELECT ... FOR UPDATE on PostgreSQL;
+# SQLite's IMMEDIATE transactions queue writers anyway). Tests turn the lock off to show the race it
+# closes, and widen the window between reading the number and saving the message through _after_seq_read.
+LOCK_GROUP_FOR_SEQ = True
+
+
+def _after_seq_read() -> None:
+    """Nothing; a seam where the concurrency tests hold a poster between reading the number and the write."""
+
 
 # Higher apps (conduct: platform-wide suspension) register checks here: a function of the user that
 # returns why they may not take part in any chat, or "" if they may.
@@ -119,8 +130,17 @@ def make_eligible(group: ChatGroup, users: list[Any], *, actor: Any) -> int:
     if group.kind != ChatGroup.Kind.REP:
         raise ChatError("A society group is for the society's members; choose people only for union groups.")
     with transaction.atomic():
+        # bulk_create with ignore_conflicts returns every row it was given, so count the new ones first:
+        # choosing the same list twice adds nobody, and the record says so.
+        chosen = {user.pk: user for user in users}
+        already = set(RepEligibility.objects.filter(group=group, user_id__in=chosen).values_list("user_id", flat=True))
         made = RepEligibility.objects.bulk_create(
-            [RepEligibility(group=group, user=user, added_by=actor) for user in users], ignore_conflicts=True
+            [
+                RepEligibility(group=group, user=user, added_by=actor)
+                for pk, user in chosen.items()
+                if pk not in already
+            ],
+            ignore_conflicts=True,
         )
         audit.record(
             "chat.rep_group.eligible_added", actor=actor, target=group, scope="union", data={"count": len(made)}
@@ -231,7 +251,8 @@ def _clean_body(body: str) -> str:
     return body
 
 
-MENTION = re.compile(r"@\[(\d+)\]")
+# At most 18 digits: a longer number is no user id, and would overflow the database's integer.
+MENTION = re.compile(r"@\[(\d{1,18})\]")
 
 
 def post_message(
@@ -244,6 +265,13 @@ def post_message(
 ) -> Message:
     """Save a message with the group's next sequence number. In quiet hours the poster must say they
     mean it (`in_quiet_hours=True`) or schedule it instead (guidance W15)."""
+    # Asked here as well as in the view: `member` may be a moment old (a socket opened before a moderator
+    # removed them or made them read-only, or a post scheduled last night), and removal is immediate (W12).
+    access = chat_access(member.user, member.group)
+    if not access.can_post:
+        raise ChatError(access.refusal())
+    if kind == Message.Kind.NOTICE and not access.moderator:
+        raise ChatError("Only moderators post notices.")
     body = _clean_body(body)
     group = member.group
     if reply_to is not None and reply_to.group_id != group.pk:
@@ -253,8 +281,10 @@ def post_message(
     if kind == Message.Kind.MESSAGE:
         _check_rate(member)
     with transaction.atomic():
-        locked = ChatGroup.objects.select_for_update().get(pk=group.pk)
+        groups = ChatGroup.objects.select_for_update() if LOCK_GROUP_FOR_SEQ else ChatGroup.objects.all()
+        locked = groups.get(pk=group.pk)
         locked.last_seq += 1
+        _after_seq_read()
         locked.save(update_fields=["last_seq"])
         message = Message.objects.create(
             group=group, seq=locked.last_seq, author_id=member.user_id, body=body, reply_to=reply_to, kind=kind

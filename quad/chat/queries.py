@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+
+from quad.chat.models import ChatGroup, GroupMember, Message
+
+PAGE = 50
+
+
+def groups_of(user: Any) -> QuerySet[GroupMember]:
+    """The groups a person is in, each with its unread count (visible messages after their last read)."""
+    return (
+        GroupMember.objects.filter(user=user, left_at__isnull=True, removed_at__isnull=True)
+        .select_related("group__society")
+        .annotate(
+            unread=Count(
+                "group__messages",
+                filter=Q(
+                    group__messages__seq__gt=F("last_read_seq"),
+                    group__messages__hidden_at__isnull=True,
+                    group__messages__deleted_at__isnull=True,
+                ),
+            )
+        )
+        .order_by("group__name")
+    )
+
+
+def society_groups(society: Any) -> QuerySet[ChatGroup]:
+    return ChatGroup.objects.filter(society=society, archived_at__isnull=True).annotate(
+        member_count=Count("members", filter=Q(members__left_at__isnull=True, members__removed_at__isnull=True))
+    )
+
+
+def messages(group: ChatGroup, *, after: int = 0, before: int | None = None, limit: int = PAGE) -> list[Message]:
+    """Messages in order: after a sequence number (catching up), or the page before one (scrolling
+    back). Hidden and deleted messages are included, for the template to show as such without text."""
+    found = Message.objects.filter(group=group).select_related("author", "reply_to__author")
+    if before is not None:
+        return list(reversed(found.filter(seq__lt=before).order_by("-seq")[:limit]))
+    if after:
+        return list(found.filter(seq__gt=after).order_by("seq")[:limit])
+    return list(reversed(found.order_by("-seq")[:limit]))
