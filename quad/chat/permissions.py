@@ -60,7 +60,9 @@ class ChatAccess:
         if not self.is_member:
             return "Join this group to read and post."
         if self.needs_to_accept:
-            return "The group's guidelines have changed: read and accept them to carry on."
+            if self.member is not None and self.member.accepted_version:
+                return "The group's guidelines have changed: read and accept them to carry on."
+            return "Read and accept the group's guidelines to carry on."
         if self.read_only_until is not None:
             until = timezone.localtime(self.read_only_until)
             return f"A moderator has made you read-only in this group until {until:%H:%M on %-d %B}."

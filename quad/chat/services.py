@@ -162,6 +162,8 @@ def check_can_join(user: Any, group: ChatGroup) -> None:
         raise ChatError("You were removed from this group, so its invite links no longer admit you.")
     if reason := blocked(user):
         raise ChatError(reason)
+    if not (user.is_student or user.is_union_staff):
+        raise ChatError("Group chats are for current students.")
     if group.kind == ChatGroup.Kind.SOCIETY and group.society is not None:
         society = group.society
         if current_membership(user, society) is None and not terms_of(user, society):
@@ -178,10 +180,12 @@ def join_group(user: Any, group: ChatGroup, *, token: str) -> GroupMember:
     check_can_join(user, group)
     with transaction.atomic():
         member, created = GroupMember.objects.get_or_create(group=group, user=user)
-        if not created and member.left_at is not None:
+        rejoined = not created and member.left_at is not None
+        if rejoined:
             member.left_at = None
             member.save(update_fields=["left_at"])
-        audit.record("chat.member.joined", actor=user, target=group, scope=_scope(group))
+        if created or rejoined:
+            audit.record("chat.member.joined", actor=user, target=group, scope=_scope(group))
     return member
 
 
@@ -359,7 +363,11 @@ def hide_message(message: Message, *, actor: Any, reason: str) -> Message:
         message.hidden_reason = reason.strip()[:300]
         message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         audit.record(
-            "chat.message.hidden", actor=actor, target=message, scope=_scope(message.group), data={"reason": reason}
+            "chat.message.hidden",
+            actor=actor,
+            target=message,
+            scope=_scope(message.group),
+            data={"reason": message.hidden_reason},
         )
     return message
 

@@ -3,10 +3,12 @@ may be there get in; a new link stops the old one at once; someone removed is re
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from conftest import join, make_person
 from quad.chat import services
@@ -46,12 +48,27 @@ def test_the_committee_joins_their_own_group_without_buying_a_membership(group, 
     assert joined.is_present
 
 
-@pytest.mark.parametrize("who", ["student", "graduate", "visitor", "other_committee"])
+@pytest.mark.parametrize("who", ["student", "other_committee"])
 def test_someone_who_is_not_a_member_is_told_to_join_the_society_first(request, group, who) -> None:
     person = request.getfixturevalue(who)
 
     assert refusal(person, group, group.invite_token) == NOT_A_MEMBER
     assert not GroupMember.objects.filter(user=person).exists()
+
+
+@pytest.mark.parametrize("who", ["graduate", "visitor"])
+def test_group_chats_are_for_current_students(request, group, who) -> None:
+    person = request.getfixturevalue(who)
+
+    assert refusal(person, group, group.invite_token) == "Group chats are for current students."
+    assert not GroupMember.objects.filter(user=person).exists()
+
+
+def test_a_graduate_whose_membership_has_not_ended_yet_cannot_join(group, member) -> None:
+    member.course_ends_on = timezone.localdate() - datetime.timedelta(days=1)
+    member.save(update_fields=["course_ends_on"])
+
+    assert refusal(member, group, group.invite_token) == "Group chats are for current students."
 
 
 def test_someone_signed_out_is_asked_to_sign_in(group) -> None:
