@@ -19,6 +19,7 @@ urlpatterns = [
     path("elections/", include("quad.elections.urls")),
     path("news/", include("quad.news.urls")),
     path("mailings/", include("quad.mailings.urls")),
+    path("chat/", include("quad.chat.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

@@ -101,8 +101,12 @@ def accept_guidelines(request: HttpRequest, pk: int) -> HttpResponse:
     if access.member is None:  # union staff watching a group accept nothing: they are not in it
         return redirect("chat:group", pk=pk)
     try:
-        services.accept_guidelines(access.member, version=int(request.POST.get("version", "0") or 0))
-    except (ChatError, ValueError) as error:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0  # no version is never the current one: the service says so in words, not int()'s
+    try:
+        services.accept_guidelines(access.member, version=version)
+    except ChatError as error:
         flash.error(request, str(error))
     return redirect("chat:group", pk=pk)
 
@@ -119,6 +123,10 @@ def messages_after(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         after = 0
     found = queries.messages(access.group, after=after)
+    if not found and request.htmx:  # type: ignore[attr-defined]
+        # Nothing new. htmx leaves the poller in place on 204; an empty 200 would swap it out (outerHTML)
+        # and the page would stop asking.
+        return HttpResponse(status=204)
     if access.member is not None and found:
         services.mark_read(access.member, seq=found[-1].seq)
     return render(

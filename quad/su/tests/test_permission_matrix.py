@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from conftest import PASSWORD, found_society, join, make_person, train
 from quad.accounts.totp import current_code
+from quad.chat import services as chat_services
+from quad.chat.models import ChatGroup, GroupMember, Message
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.core.academic import current_academic_year
@@ -202,6 +204,38 @@ def eligible_members(then: Expect) -> Profile:
 def returning_officer(then: Expect) -> Profile:
     """The election's returning officer (`su_staff`): everyone else may not, and is told so."""
     return profile("RETURNING_OFFICER", default=403, anonymous=TO_LOGIN, su_staff=then)
+
+
+# Group chats. A group's pages are for its members (`member` joined the sample group and accepted its
+# guidelines) and its moderators: the trained President (the moderate power) and union staff, who watch
+# without joining. To anyone else a group does not exist (404), so guessing ids reveals nothing.
+TO_GROUP = Redirect("chat:group", kwargs=("pk",))
+# An action addressed by something other than the group (its invite token, a message) goes back to it.
+TO_SAMPLE_GROUP = Redirect("chat:group", kwargs=("pk",), made=lambda world: {"pk": world.chat_group.pk})
+GROUP_READERS = profile(
+    "GROUP_READERS", default=404, anonymous=TO_LOGIN, member=200, committee_trained=200, su_staff=200
+)
+
+
+# Accepting, leaving and muting are a member's own; a moderator who never joined goes back to the group
+# (or their list of groups) with nothing done.
+def group_readers(then: Expect) -> Profile:
+    return profile(
+        "GROUP_READERS_ACT", default=404, anonymous=TO_LOGIN, member=then, committee_trained=then, su_staff=then
+    )
+
+
+# Posting is for members: moderators who watch without joining may see the group, so are refused (403).
+GROUP_POSTERS = profile(
+    "GROUP_POSTERS", default=404, anonymous=TO_LOGIN, member=TO_GROUP, committee_trained=403, su_staff=403
+)
+
+
+def group_moderators(then: Expect) -> Profile:
+    """Hiding, removing, a new invite link: moderators only. A member sees the group, so is refused (403)."""
+    return profile(
+        "GROUP_MODERATORS", default=404, anonymous=TO_LOGIN, member=403, committee_trained=then, su_staff=then
+    )
 
 
 @dataclass(frozen=True)
@@ -469,6 +503,38 @@ EXPECTED: dict[str, Check] = {
     "elections:count": Check(
         get=returning_officer(TO_MFA_REAUTHENTICATE), post=returning_officer(TO_MFA_REAUTHENTICATE)
     ),
+    # --- chat: group chats --------------------------------------------------------------------
+    "chat:my-groups": Check(get=SIGNED_IN),
+    # The management area's page: any current committee member may look (and see the invite links);
+    # opening a group needs the moderate power with training (an empty form comes back with its errors).
+    "chat:society-groups": Check(get=COMMITTEE_READ, post=committee_write(Power.MODERATE, allowed=200)),
+    # The invite link shows the group's purpose and guidelines to anyone who has it. Joining needs a
+    # signed-in, eligible student: the society's members and committee get in (an empty form joins
+    # without accepting, so the group page asks for the guidelines); anyone else goes back to the
+    # invite page, which says why (staff watch as moderators; they do not join society groups).
+    "chat:invite": Check(
+        get=PUBLIC,
+        post=profile(
+            "ELIGIBLE_JOIN",
+            default=Redirect("chat:invite", kwargs=("token",)),
+            anonymous=TO_LOGIN,
+            member=TO_SAMPLE_GROUP,
+            committee_trained=TO_SAMPLE_GROUP,
+            committee_untrained=TO_SAMPLE_GROUP,
+        ),
+    ),
+    # The untrained Secretary cannot moderate and has not joined: to her, too, the group does not exist.
+    "chat:group": Check(get=GROUP_READERS),
+    "chat:messages": Check(get=GROUP_READERS),
+    "chat:accept-guidelines": Check(post=group_readers(TO_GROUP)),
+    "chat:leave-group": Check(post=group_readers(Redirect("chat:my-groups"))),
+    "chat:mute-group": Check(post=group_readers(TO_GROUP)),
+    # An empty message is refused with the form's message, back on the group page.
+    "chat:post-message": Check(post=GROUP_POSTERS),
+    # An empty form gives no reason, so nothing is hidden or removed: back to the group, saying why.
+    "chat:rotate-invite": Check(post=group_moderators(TO_GROUP)),
+    "chat:remove-member": Check(post=group_moderators(TO_GROUP)),
+    "chat:hide-message": Check(post=group_moderators(TO_SAMPLE_GROUP)),
     # --- uploads ----------------------------------------------------------------------------
     "media": Check(get=PUBLIC),
 }
@@ -535,6 +601,7 @@ SHOWS_SALES = ("commerce:", "memberships:", "su:refund-requests")
 SHOWS_TICKETS = ("events:ticket", "events:my-feed", "events:attendees")
 SHOWS_COLLECTIONS = ("shop:collections", "shop:pick-list")
 SHOWS_MAILINGS = ("mailings:society-mailings", "mailings:held-mailings")
+SHOWS_CHATS = ("chat:my-groups", "chat:society-groups")
 # Elections: one in its nominations for the pages before a count, one counted for those after.
 COUNTED_ELECTION_PAGES = (
     "elections:results",
@@ -632,6 +699,30 @@ class World:
         """`member` bought a hoodie and has not collected it yet."""
         return buy_merch(self.request.getfixturevalue("member"), self.merch_variant)
 
+    @cached_property
+    def chat_group(self) -> ChatGroup:
+        """The sample society's group chat, opened by the President: `member` joined it, accepted its
+        guidelines and said something."""
+        group = chat_services.create_group(
+            actor=self.request.getfixturevalue("committee_trained"),
+            society=self.society,
+            name="Hiking Society",
+            purpose="Planning our weekend walks.",
+        )
+        joined = chat_services.join_group(self.request.getfixturevalue("member"), group, token=group.invite_token)
+        chat_services.accept_guidelines(joined, version=1)
+        # In quiet hours the poster says they mean it, so the sample is the same by night as by day.
+        chat_services.post_message(joined, "Who is coming on Saturday?", in_quiet_hours=True)
+        return group
+
+    @property
+    def chat_member(self) -> GroupMember:
+        return GroupMember.objects.get(group=self.chat_group, user=self.request.getfixturevalue("member"))
+
+    @property
+    def chat_message(self) -> Message:
+        return Message.objects.get(group=self.chat_group)
+
     def _call_election(self, posts: tuple[tuple[str, int], ...]) -> Election:
         self.request.getfixturevalue("member")  # a member before the cut-off, so eligible to stand and vote
         return make_election(
@@ -703,6 +794,7 @@ ITEM_PK: dict[str, Sample] = {"pk": lambda world: world.merch.pk}
 ARTICLE_PK: dict[str, Sample] = {"pk": lambda world: world.article.pk}
 ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.election.pk}
 COUNTED_ELECTION_PK: dict[str, Sample] = {"pk": lambda world: world.counted_election.pk}
+CHAT_GROUP_PK: dict[str, Sample] = {"pk": lambda world: world.chat_group.pk}
 # A kwarg whose meaning depends on the URL (`pk` is a different row in each app).
 ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "memberships:edit-membership-type": {"pk": lambda world: world.sale.membership_type.pk},
@@ -728,6 +820,10 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "mailings:unsubscribe": {
         "token": lambda world: unsubscribe_token(world.request.getfixturevalue("member").pk, world.society.pk)
     },
+    **{key: CHAT_GROUP_PK for key in ROUTES if key.startswith("chat:") and "pk" in ROUTES[key].kwarg_names},
+    "chat:invite": {"token": lambda world: world.chat_group.invite_token},
+    "chat:remove-member": CHAT_GROUP_PK | {"member_pk": lambda world: world.chat_member.pk},
+    "chat:hide-message": {"pk": lambda world: world.chat_message.pk},
 }
 
 
@@ -741,6 +837,8 @@ def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
     if route.key in SHOWS_MAILINGS:
         world.mailing  # noqa: B018
         world.held_mailing  # noqa: B018
+    if route.key in SHOWS_CHATS:
+        world.chat_group  # noqa: B018
     samples = SAMPLE_KWARGS | ROUTE_SAMPLE_KWARGS.get(route.key, {})
     missing = [name for name in route.kwarg_names if name not in samples]
     assert not missing, (
