@@ -43,3 +43,12 @@ def messages(group: ChatGroup, *, after: int = 0, before: int | None = None, lim
     if after:
         return list(found.filter(seq__gt=after).order_by("seq")[:limit])
     return list(reversed(found.order_by("-seq")[:limit]))
+
+
+def present_members(group: ChatGroup) -> QuerySet[GroupMember]:
+    """For moderators: who is in the group now, by display name."""
+    return (
+        GroupMember.objects.filter(group=group, left_at__isnull=True, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("user__display_name")
+    )

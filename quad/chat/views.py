@@ -90,6 +90,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "last_seq": history[-1].seq if history else 0,
             "form": MessageForm(),
+            "present": queries.present_members(access.group) if access.moderator else [],
         },
     )
 

@@ -344,3 +344,17 @@ def test_polling_with_nothing_new_leaves_the_poller_in_place(
     assert "Only one" in html
     assert 'id="catch-up"' in html
     assert "?after=1" in html
+
+
+def test_moderators_see_who_is_in_the_group_with_a_remove_button_and_members_do_not(
+    client: Client, group: ChatGroup, chatter: GroupMember, moderator: GroupMember
+) -> None:
+    remove = reverse("chat:remove-member", kwargs={"pk": group.pk, "member_pk": chatter.pk})
+
+    client.force_login(moderator.user)
+    html = page(client, group_url(group))
+    assert f'action="{remove}"' in html
+    assert chatter.user.display_name in html
+
+    client.force_login(chatter.user)
+    assert f'action="{remove}"' not in page(client, group_url(group))
