@@ -403,7 +403,7 @@ def evidence_for(member: GroupMember) -> list[dict[str, Any]]:
 def remove_member(member: GroupMember, *, actor: Any, reason: str) -> GroupMember:
     """Out at once and for good (W12); the union is told with the evidence (W13) by whoever listens."""
     if not reason.strip():
-        raise ChatError("Say why: the union is told, with the evidence.")
+        raise ChatError("Say why: the reason is kept with the evidence, for the union.")
     with transaction.atomic():
         member.removed_at = timezone.now()
         member.removed_by = actor

@@ -209,7 +209,7 @@ def remove_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     except ChatError as error:
         flash.error(request, str(error))
     else:
-        flash.success(request, f"{member.user.display_name} is removed and cannot rejoin. The union has been told.")
+        flash.success(request, f"{member.user.display_name} is removed and cannot rejoin.")
     return redirect("chat:group", pk=pk)
 
 

@@ -164,7 +164,7 @@ def test_the_evidence_is_the_latest_twenty_messages(settings, group, chatter, co
 
 @pytest.mark.parametrize("reason", ["", " \n "])
 def test_removing_a_member_needs_a_reason(group, chatter, committee_trained, removed, reason) -> None:
-    with pytest.raises(ChatError, match=says("Say why: the union is told, with the evidence.")):
+    with pytest.raises(ChatError, match=says("Say why: the reason is kept with the evidence, for the union.")):
         services.remove_member(chatter, actor=committee_trained, reason=reason)
 
     chatter.refresh_from_db()
