@@ -25,6 +25,8 @@ from PIL import Image, ImageDraw
 
 from quad.accounts import services as account_services
 from quad.accounts.models import TrainingRecord, User
+from quad.chat import services as chat_services
+from quad.chat.models import ChatGroup
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, Variant
 from quad.core import quiet_hours
@@ -171,6 +173,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load_mailings()
             self.stdout.write(self.style.SUCCESS("Demo mailings loaded."))
+        if not ChatGroup.objects.filter(society__slug="hiking-society").exists():
+            with transaction.atomic():
+                self._load_chat()
+            self.stdout.write(self.style.SUCCESS("Demo group chats loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
@@ -569,6 +575,30 @@ class Command(BaseCommand):
         )
 
     # --- Society email ---------------------------------------------------------------------------------
+
+    def _load_chat(self) -> None:
+        """Hiking Society's General group and its Announcements: Priya and Mia are in General and have
+        talked; the invite links are on Manage → Group chats."""
+        hiking = Society.objects.get(slug="hiking-society")
+        priya, mia = self._president(hiking), self._student("mia.member")
+        general = chat_services.create_group(
+            actor=priya, society=hiking, name="General", purpose="Questions about walks, kit and lifts."
+        )
+        chat_services.create_group(
+            actor=priya,
+            society=hiking,
+            name="Announcements",
+            purpose="Walk times and changes, from the committee only.",
+            announcements_only=True,
+        )
+        for person, text in (
+            (priya, "Welcome to the Hiking Society chat! Saturday's walk leaves the SU at 9am."),
+            (mia, "Is there room in a car for two more? We can share petrol."),
+            (priya, "Yes: meet at the front entrance, I'll drive."),
+        ):
+            member = chat_services.join_group(person, general, token=general.invite_token)
+            chat_services.accept_guidelines(member, version=1)
+            chat_services.post_message(member, text, in_quiet_hours=True)
 
     def _load_mailings(self) -> None:
         """Hiking Society emailed its members ten days ago (delivered to all), has a draft waiting and
