@@ -31,7 +31,19 @@ class Command(BaseCommand):
             # Quiet: failed tasks are recorded in the database; the demo sign-ins stay on screen.
             subprocess.Popen([python, "manage.py", "db_worker", "--interval", "1", "--verbosity", "0"]),
             subprocess.Popen(
-                [python, "-m", "uvicorn", "quad.asgi:application", "--host", options["host"], "--port", options["port"]]
+                [
+                    python,
+                    "-m",
+                    "uvicorn",
+                    "quad.asgi:application",
+                    "--host",
+                    options["host"],
+                    "--port",
+                    options["port"],
+                    # Chat sockets: frames over 64 KiB are refused by the server before Quad reads them.
+                    "--ws-max-size",
+                    "65536",
+                ]
             ),
         ]
         self.stdout.write(f"Quad is at http://{options['host']}:{options['port']}/  (Ctrl-C stops it)")
