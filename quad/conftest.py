@@ -169,3 +169,73 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("load")
+
+
+class _ASGIServer:
+    """Quad's ASGI application (pages and chat sockets) served by uvicorn on a thread of the test
+    process, so it shares the test database the way Django's live server does. Django's live server is
+    WSGI and has no sockets; pages under it fall back to polling. Static files come from the finders."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+        from channels.auth import AuthMiddlewareStack
+        from channels.layers import channel_layers
+        from channels.routing import ProtocolTypeRouter, URLRouter
+        from channels.security.websocket import AllowedHostsOriginValidator
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+
+        from quad.chat import realtime
+        from quad.chat.routing import websocket_urlpatterns
+
+        channel_layers.backends.clear()  # a fresh in-memory layer and hub, on this server's event loop
+        realtime._hubs.clear()
+        application = ProtocolTypeRouter(
+            {
+                "http": ASGIStaticFilesHandler(get_asgi_application()),
+                "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            }
+        )
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="asgi-test-server", daemon=True)
+        self.thread.start()
+        import time
+
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test ASGI server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        from channels.layers import channel_layers
+
+        from quad.chat import realtime
+
+        self.server.should_exit = True
+        self.thread.join(10)
+        channel_layers.backends.clear()
+        realtime._hubs.clear()
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[_ASGIServer]:
+    server = _ASGIServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_tabs(browser: Browser, asgi_server: _ASGIServer) -> Iterator[Tabs]:
+    """Like ``tabs``, on the ASGI server: chat pages open their sockets."""
+    opened = Tabs(browser, asgi_server.url)
+    yield opened
+    opened.close()

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "quad.news",
     "quad.mailings",
     "quad.chat",
+    "quad.conduct",
     "quad.su",
 ]
 
@@ -221,6 +222,38 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "quad"}}
 
+# Realtime chat: Channels' in-memory layer in the embedded setup (one server process); channels_redis
+# when REDIS_URL is set, so several ASGI servers share the sockets' traffic. The Redis connection is
+# configured explicitly: the layer waits on Redis up to 5 s at a time for new events, so the socket
+# timeout must be longer than that or idle connections are dropped mid-wait; and the pool must hold a
+# burst of sends (redis-py refuses connections past max_connections rather than queueing them).
+CHAT_REDIS_SOCKET_TIMEOUT = envint("CHAT_REDIS_SOCKET_TIMEOUT", 15)
+CHAT_REDIS_POOL_SIZE = envint("CHAT_REDIS_POOL_SIZE", 200)
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": CHAT_REDIS_SOCKET_TIMEOUT,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                        "retry_on_timeout": True,
+                        "max_connections": CHAT_REDIS_POOL_SIZE,
+                    }
+                ],
+                "prefix": env("CHAT_REDIS_PREFIX", "quad"),
+                "capacity": 1000,  # events waiting for one server process
+                "expiry": 30,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
+
 # Background tasks: django-tasks with the database backend; `manage.py db_worker` runs them.
 TASKS = {
     "default": {
@@ -282,9 +315,19 @@ MAILINGS_CLAIM_TIMEOUT = envint("MAILINGS_CLAIM_TIMEOUT", 600)
 MAILINGS_STALE_DAYS = envint("MAILINGS_STALE_DAYS", 30)
 # Group chats: messages one member may post a minute (flooding), across all groups.
 CHAT_RATE_LIMIT_PER_MINUTE = envint("CHAT_RATE_LIMIT_PER_MINUTE", 20)
+# Mentions not read after this many minutes are emailed in a digest (never in quiet hours).
+CHAT_DIGEST_AFTER_MINUTES = envint("CHAT_DIGEST_AFTER_MINUTES", 30)
+# Messages older than this many days are deleted by the daily sweep, unless an open case holds them.
+CHAT_RETENTION_DAYS = envint("CHAT_RETENTION_DAYS", 365)
 # Quiet hours (guidance W15), local time: mail sent then waits for the morning unless staff mark it urgent.
 QUIET_HOURS_START = envtime("QUIET_HOURS_START", "22:00")
 QUIET_HOURS_END = envtime("QUIET_HOURS_END", "08:00")
+# Code of conduct: a report no moderator has acted on in this many hours goes to union staff.
+CONDUCT_ESCALATE_AFTER_HOURS = envint("CONDUCT_ESCALATE_AFTER_HOURS", 48)
+# Where alerts about reports and cases go; empty: every active union staff account.
+CONDUCT_ALERT_EMAILS = envlist("CONDUCT_ALERT_EMAILS", "")
+# Messages either side of a reported message kept with the report as evidence.
+CONDUCT_EVIDENCE_CONTEXT = envint("CONDUCT_EVIDENCE_CONTEXT", 5)
 
 # Payments. `test` is the embedded default: a clearly labelled page, no real money.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "test")
@@ -312,6 +355,10 @@ PERIODIC_JOBS = [
     ("graduate_sweep", 86400),
     ("send_due_mailings", 60),
     ("resume_mailings", 300),
+    ("send_chat_digests", 900),
+    ("post_scheduled_messages", 60),
+    ("sweep_chat_messages", 86400),
+    ("escalate_reports", 600),
 ]
 
 # Accounts (django-allauth): email and password, mandatory verification.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("news/", include("quad.news.urls")),
     path("mailings/", include("quad.mailings.urls")),
     path("chat/", include("quad.chat.urls")),
+    path("conduct/", include("quad.conduct.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 
 from quad.chat.services import MAX_MESSAGE_LENGTH
 
@@ -22,7 +26,61 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_MESSAGE_LENGTH}),
     )
     post_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The sender saw the warning that the message may break the guidelines, and posts it anyway.
+    nudged = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reply_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        max_length=MAX_MESSAGE_LENGTH, label="Your message", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReadOnlyForm(forms.Form):
+    DURATIONS = [("1", "1 day"), ("3", "3 days"), ("7", "a week"), ("28", "4 weeks")]
+
+    days = forms.TypedChoiceField(choices=DURATIONS, coerce=int, label="For")
+    reason = forms.CharField(max_length=300, label="Why (they see when it ends, not this)")
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Why (moderators and union staff see this)")
+
+
+class EligibleForm(forms.Form):
+    """Staff choose who may join a union rep group (guidance W9): Quad accounts of current students, by
+    email address. Any address that is not one is reported, and nobody is added, so nothing is half-done."""
+
+    emails = forms.CharField(
+        max_length=50000,
+        label="Students' email addresses, one a line",
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_emails(self) -> list[Any]:
+        wanted = list(dict.fromkeys(line.strip().lower() for line in self.cleaned_data["emails"].splitlines()))
+        wanted = [address for address in wanted if address]
+        if not wanted:
+            raise forms.ValidationError("Write at least one email address.")
+        found = {
+            user.lowered: user
+            for user in get_user_model().objects.annotate(lowered=Lower("email")).filter(lowered__in=wanted)
+        }
+        unknown = [address for address in wanted if address not in found]
+        if unknown:
+            raise forms.ValidationError(
+                "Nobody was added. No Quad account has these addresses: " + ", ".join(unknown) + "."
+            )
+        not_students = [address for address in wanted if not found[address].is_student]
+        if not_students:
+            raise forms.ValidationError(
+                "Nobody was added. These are not current students, so they could not join: "
+                + ", ".join(not_students)
+                + "."
+            )
+        return [found[address] for address in wanted]
+
+
+class ThreadForm(forms.Form):
+    body = forms.CharField(max_length=MAX_MESSAGE_LENGTH, label="Message", widget=forms.Textarea(attrs={"rows": 8}))

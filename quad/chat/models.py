@@ -196,3 +196,74 @@ class ScheduledPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} at {self.send_at:%H:%M}"
+
+
+class InviteSend(models.Model):
+    """One invite email to one person for one invite link (guidance W5, W9): pressing "Email the invite"
+    again emails only those who have not had this link, so nobody gets it twice. A new link starts afresh."""
+
+    group = models.ForeignKey(ChatGroup, on_delete=models.CASCADE, related_name="invite_sends")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user", "token"], name="one_invite_email_per_link")]
+
+    def __str__(self) -> str:
+        return f"Invite to {self.group} for user {self.user_id}"
+
+
+class NoticeText(models.Model):
+    """A group's own wording of a one-click moderator notice (the defaults are in guidelines.py)."""
+
+    class Kind(models.TextChoices):
+        GUIDELINES = "guidelines", "Post the guidelines"
+        OFF_TOPIC = "off_topic", "Off topic: suggest a social group"
+        NOT_TOLERATED = "not_tolerated", "This behaviour is not tolerated"
+
+    group = models.ForeignKey(ChatGroup, on_delete=models.CASCADE, related_name="notice_texts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(max_length=2000)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "kind"], name="one_notice_text_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.kind}"
+
+
+class ModeratorThread(models.Model):
+    """A private conversation between a group's moderators and one member about their behaviour
+    (guidance W11, O16). The member sees "the moderators", never which moderator wrote."""
+
+    group = models.ForeignKey(ChatGroup, on_delete=models.CASCADE, related_name="moderator_threads")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_threads")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Moderators of {self.group} with user {self.member_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("chat:thread", kwargs={"pk": self.pk})
+
+
+class ThreadMessage(models.Model):
+    thread = models.ForeignKey(ModeratorThread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_moderators = models.BooleanField()
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.thread} at {self.created_at:%Y-%m-%d %H:%M}"

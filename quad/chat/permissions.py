@@ -15,7 +15,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from quad.chat.models import ChatGroup, GroupMember, Guidelines
+from quad.chat.models import ChatGroup, GroupMember, Guidelines, ModeratorThread
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power, Society
 from quad.societies.queries import access_terms
@@ -126,3 +126,64 @@ def get_group_for_moderator(user: Any, pk: int) -> ChatAccess:
             raise forbidden("Only the group's moderators can do that.")
         raise not_found()
     return access
+
+
+# --- Sockets ---------------------------------------------------------------------------------------
+# What each socket event needs. The consumer asks `authorize_event` for every frame a client sends,
+# with the member row read afresh, so a removal or a read-only spell applies to an open socket at once.
+SOCKET_EVENTS = {
+    "ping": "connected",  # keep-alive: answered without asking the database
+    "read": "read",
+    "react": "member",
+    "delete": "member",
+    "edit": "post",
+    "post": "post",
+}
+
+
+class SocketRefused(Exception):
+    """A socket event refused, with the words to show; `close` when the socket must close (4403)."""
+
+    def __init__(self, message: str, *, close: bool = False) -> None:
+        super().__init__(message)
+        self.close = close
+
+
+def socket_access(user: Any, group_id: int) -> ChatAccess | None:
+    """Opening a group's socket: the same people who may read its messages, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    group = ChatGroup.objects.select_related("society").filter(pk=group_id, archived_at__isnull=True).first()
+    if group is None:
+        return None
+    access = chat_access(user, group)
+    return access if access.can_read else None
+
+
+def authorize_event(user: Any, group_id: int, event: str) -> ChatAccess | None:
+    """Whether `user` may send `event` on `group_id`'s socket now; raises SocketRefused if not.
+    Returns the fresh access (None for events answered without the database)."""
+    need = SOCKET_EVENTS.get(event)
+    if need is None:
+        raise SocketRefused("Unknown event.")
+    if need == "connected":
+        return None
+    access = socket_access(user, group_id)
+    if access is None:
+        raise SocketRefused("You can no longer read this group.", close=True)
+    if need == "member" and not access.is_member:
+        raise SocketRefused("Join this group to do that.")
+    if need == "post" and not access.can_post:
+        raise SocketRefused(access.refusal())
+    return access
+
+
+def get_thread(user: Any, pk: int) -> tuple[ModeratorThread, bool]:
+    """A private thread: for the member it is with and for the group's moderators; (thread, as_moderator).
+    To anyone else it does not exist."""
+    thread = get_object_or_404(ModeratorThread.objects.select_related("group__society", "member"), pk=pk)
+    if is_moderator(user, thread.group):
+        return thread, True
+    if getattr(user, "pk", None) == thread.member_id:
+        return thread, False
+    raise not_found()

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from quad.chat.models import ChatGroup, GroupMember, Message
+from quad.chat.models import ChatGroup, GroupMember, Mention, Message
 
 PAGE = 50
 
@@ -34,10 +34,17 @@ def society_groups(society: Any) -> QuerySet[ChatGroup]:
     )
 
 
+def with_row_details(found: QuerySet[Message]) -> QuerySet[Message]:
+    """What a message's row shows: author, the message it replies to, mentions and reactions."""
+    return found.select_related("author", "reply_to__author").prefetch_related(
+        Prefetch("mentions", queryset=Mention.objects.select_related("user")), "reactions"
+    )
+
+
 def messages(group: ChatGroup, *, after: int = 0, before: int | None = None, limit: int = PAGE) -> list[Message]:
     """Messages in order: after a sequence number (catching up), or the page before one (scrolling
     back). Hidden and deleted messages are included, for the template to show as such without text."""
-    found = Message.objects.filter(group=group).select_related("author", "reply_to__author")
+    found = with_row_details(Message.objects.filter(group=group))
     if before is not None:
         return list(reversed(found.filter(seq__lt=before).order_by("-seq")[:limit]))
     if after:

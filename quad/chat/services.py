@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -18,21 +18,26 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from quad.chat import frames, realtime
 from quad.chat.errors import ChatError
-from quad.chat.guidelines import DEFAULT_GUIDELINES
+from quad.chat.guidelines import DEFAULT_GUIDELINES, DEFAULT_NOTICES, PRIVATE_WARNING
 from quad.chat.models import (
     ChatGroup,
     GroupMember,
     Guidelines,
     Mention,
     Message,
+    ModeratorThread,
+    NoticeText,
     Reaction,
     RepEligibility,
+    ThreadMessage,
     new_invite_token,
 )
-from quad.chat.permissions import chat_access
+from quad.chat.permissions import chat_access, is_moderator
 from quad.chat.signals import member_removed, message_posted
 from quad.core import audit
+from quad.core.emails import queue_email, society_sender
 from quad.core.quiet_hours import quiet_until
 from quad.memberships.services import current_membership
 from quad.societies.models import Society
@@ -64,6 +69,21 @@ def register_block(check: Block) -> None:
 
 def blocked(user: Any) -> str:
     return next((reason for check in _blocks if (reason := check(user))), "")
+
+
+# Higher apps (conduct: evidence an open case holds) register checks here: a function with no arguments
+# that returns the ids of messages the retention sweep must keep.
+RetentionHold = Callable[[], Iterable[int]]
+_retention_holds: list[RetentionHold] = []
+
+
+def register_retention_hold(check: RetentionHold) -> None:
+    if check not in _retention_holds:
+        _retention_holds.append(check)
+
+
+def retention_holds() -> set[int]:
+    return {pk for check in _retention_holds for pk in check()}
 
 
 def _scope(group: ChatGroup) -> str:
@@ -112,6 +132,7 @@ def update_guidelines(group: ChatGroup, *, actor: Any, text: str) -> Guidelines:
         audit.record(
             "chat.guidelines.updated", actor=actor, target=group, scope=_scope(group), data={"version": version.version}
         )
+        transaction.on_commit(lambda: frames.publish_guidelines_changed(group.pk), robust=True)
     return version
 
 
@@ -216,6 +237,7 @@ def leave_group(member: GroupMember) -> None:
     with transaction.atomic():
         GroupMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=timezone.now())
         audit.record("chat.member.left", actor=member.user, target=member.group, scope=_scope(member.group))
+        transaction.on_commit(lambda: realtime.kick(user_id=member.user_id, group_id=member.group_id), robust=True)
 
 
 def set_muted(member: GroupMember, *, muted: bool) -> None:
@@ -259,6 +281,33 @@ def _clean_body(body: str) -> str:
 MENTION = re.compile(r"@\[(\d{1,18})\]")
 
 
+def resolve_mentions(group: ChatGroup, body: str) -> str:
+    """`@Display Name` of a present member becomes `@[id]`, so a mention survives a change of name and
+    names only people in the group. Longer names first: "@Sam Lee" is not "@Sam" followed by " Lee"."""
+    if "@" not in body:
+        return body
+    present = GroupMember.objects.filter(group=group, left_at__isnull=True, removed_at__isnull=True)
+    names = sorted(present.values_list("user__display_name", "user_id"), key=lambda pair: -len(pair[0]))
+    for name, user_id in names:
+        if name:
+            body = re.sub(rf"@{re.escape(name)}(?![\w])", f"@[{user_id}]", body, flags=re.IGNORECASE)
+    return body
+
+
+def _save_mentions(message: Message) -> None:
+    mentioned = {int(pk) for pk in MENTION.findall(message.body)}
+    Mention.objects.filter(message=message).exclude(user_id__in=mentioned).delete()
+    if mentioned:
+        present = GroupMember.objects.filter(
+            group_id=message.group_id, user_id__in=mentioned, left_at__isnull=True, removed_at__isnull=True
+        ).values_list("user_id", flat=True)
+        Mention.objects.bulk_create([Mention(message=message, user_id=pk) for pk in present], ignore_conflicts=True)
+
+
+def _publish_update(message: Message) -> None:
+    transaction.on_commit(lambda: frames.publish_update(message), robust=True)
+
+
 def post_message(
     member: GroupMember,
     body: str,
@@ -276,8 +325,8 @@ def post_message(
         raise ChatError(access.refusal())
     if kind == Message.Kind.NOTICE and not access.moderator:
         raise ChatError("Only moderators post notices.")
-    body = _clean_body(body)
     group = member.group
+    body = resolve_mentions(group, _clean_body(body))
     if reply_to is not None and reply_to.group_id != group.pk:
         raise ChatError("You can only reply to a message in this group.")
     if not in_quiet_hours and kind == Message.Kind.MESSAGE and (until := group_quiet_until(group)):
@@ -285,23 +334,126 @@ def post_message(
     if kind == Message.Kind.MESSAGE:
         _check_rate(member)
     with transaction.atomic():
-        groups = ChatGroup.objects.select_for_update() if LOCK_GROUP_FOR_SEQ else ChatGroup.objects.all()
-        locked = groups.get(pk=group.pk)
-        locked.last_seq += 1
-        _after_seq_read()
-        locked.save(update_fields=["last_seq"])
-        message = Message.objects.create(
-            group=group, seq=locked.last_seq, author_id=member.user_id, body=body, reply_to=reply_to, kind=kind
-        )
-        mentioned = {int(pk) for pk in MENTION.findall(body)}
-        if mentioned:
-            present = GroupMember.objects.filter(
-                group=group, user_id__in=mentioned, left_at__isnull=True, removed_at__isnull=True
-            ).values_list("user_id", flat=True)
-            Mention.objects.bulk_create([Mention(message=message, user_id=pk) for pk in present])
-        GroupMember.objects.filter(pk=member.pk).update(last_read_seq=locked.last_seq)
-        transaction.on_commit(lambda: message_posted.send(sender=Message, message=message), robust=True)
+        message = _save(group, author_id=member.user_id, body=body, reply_to=reply_to, kind=kind)
+        GroupMember.objects.filter(pk=member.pk).update(last_read_seq=message.seq)
     return message
+
+
+def _save(group: ChatGroup, *, author_id: int, body: str, kind: str, reply_to: Message | None = None) -> Message:
+    """Save a message with the group's next sequence number (inside the caller's transaction) and send
+    `message_posted` once that commits."""
+    groups = ChatGroup.objects.select_for_update() if LOCK_GROUP_FOR_SEQ else ChatGroup.objects.all()
+    locked = groups.get(pk=group.pk)
+    locked.last_seq += 1
+    _after_seq_read()
+    locked.save(update_fields=["last_seq"])
+    message = Message.objects.create(
+        group=group, seq=locked.last_seq, author_id=author_id, body=body, reply_to=reply_to, kind=kind
+    )
+    _save_mentions(message)
+    transaction.on_commit(lambda: message_posted.send(sender=Message, message=message), robust=True)
+    return message
+
+
+# --- One-click notices (W8, W10, O15) ----------------------------------------------------------------
+
+
+def notice_text(group: ChatGroup, kind: str) -> str:
+    """The group's wording of a notice, or the default."""
+    own = NoticeText.objects.filter(group=group, kind=kind).values_list("text", flat=True).first()
+    if own is None and kind not in DEFAULT_NOTICES:
+        raise ChatError("Choose one of the notices offered.")
+    return own if own is not None else DEFAULT_NOTICES[kind]
+
+
+def set_notice_text(group: ChatGroup, *, actor: Any, kind: str, text: str) -> None:
+    if kind not in DEFAULT_NOTICES:
+        raise ChatError("Choose one of the notices offered.")
+    text = text.strip()
+    if not text:
+        raise ChatError("Write the notice, or keep the one offered.")
+    if kind == NoticeText.Kind.OFF_TOPIC and "{social}" not in text:
+        raise ChatError("Keep {social} in the off-topic notice: it is where the group you suggest is named.")
+    with transaction.atomic():
+        NoticeText.objects.update_or_create(group=group, kind=kind, defaults={"text": text, "updated_by": actor})
+        audit.record("chat.notice.edited", actor=actor, target=group, scope=_scope(group), data={"kind": kind})
+
+
+def post_notice(group: ChatGroup, *, actor: Any, kind: str, social: ChatGroup | None = None) -> Message:
+    """A moderator's one-click notice, posted in the group as from "the moderators"."""
+    if not is_moderator(actor, group):
+        raise ChatError("Only the group's moderators post notices.")
+    text = notice_text(group, kind)
+    if kind == NoticeText.Kind.GUIDELINES:
+        current = Guidelines.objects.filter(group=group).order_by("-version").values_list("text", flat=True).first()
+        text = f"{text}\n\n{current or ''}".strip()
+    elif kind == NoticeText.Kind.OFF_TOPIC:
+        if social is not None and (social.society_id != group.society_id or social.pk == group.pk):
+            raise ChatError("Suggest another group of the same society.")
+        named = f"“{social.name}”" if social is not None else "a social group"
+        text = text.replace("{purpose}", group.purpose.strip()).replace("{social}", named)
+    with transaction.atomic():
+        message = _save(group, author_id=actor.pk, body=_clean_body(text), kind=Message.Kind.NOTICE)
+        audit.record("chat.notice.posted", actor=actor, target=group, scope=_scope(group), data={"kind": kind})
+    return message
+
+
+# --- Private word with a member (W11, O16) -----------------------------------------------------------
+
+
+def private_warning(member: GroupMember) -> str:
+    return PRIVATE_WARNING.format(name=member.user.display_name, group=member.group.name)
+
+
+def open_thread(member: GroupMember, *, actor: Any, body: str) -> ModeratorThread:
+    """The moderators write privately to one member; the member is emailed that there is a message."""
+    if not is_moderator(actor, member.group):
+        raise ChatError("Only the group's moderators write to members about their behaviour.")
+    if member.user_id == actor.pk:
+        raise ChatError("Choose someone else.")
+    body = _clean_body(body)
+    with transaction.atomic():
+        thread = ModeratorThread.objects.create(group=member.group, member=member.user, opened_by=actor)
+        ThreadMessage.objects.create(thread=thread, author=actor, from_moderators=True, body=body)
+        audit.record(
+            "chat.thread.opened",
+            actor=actor,
+            target=member.group,
+            scope=_scope(member.group),
+            data={"member": member.user_id, "thread": thread.pk},
+        )
+        _tell_member(thread)
+    return thread
+
+
+def reply_in_thread(thread: ModeratorThread, *, actor: Any, body: str) -> ThreadMessage:
+    from_moderators = actor.pk != thread.member_id
+    if from_moderators and not is_moderator(actor, thread.group):
+        raise ChatError("Only the member and the group's moderators write here.")
+    with transaction.atomic():
+        message = ThreadMessage.objects.create(
+            thread=thread, author=actor, from_moderators=from_moderators, body=_clean_body(body)
+        )
+        audit.record(
+            "chat.thread.reply",
+            actor=actor,
+            target=thread.group,
+            scope=_scope(thread.group),
+            data={"thread": thread.pk, "from_moderators": from_moderators},
+        )
+        if from_moderators:
+            _tell_member(thread)
+    return message
+
+
+def _tell_member(thread: ModeratorThread) -> None:
+    group = thread.group
+    queue_email(
+        "chat/emails/moderator_message",
+        to=[thread.member.email],
+        context={"group": group, "name": thread.member.display_name, "path": thread.get_absolute_url()},
+        from_email=society_sender(group.society.name) if group.society is not None else None,
+    )
 
 
 class QuietHours(ChatError):
@@ -320,18 +472,27 @@ def edit_message(message: Message, *, actor: Any, body: str) -> Message:
         raise ChatError("You can edit only your own messages.")
     if not message.is_visible:
         raise ChatError("This message was deleted or hidden.")
-    message.body = _clean_body(body)
-    message.edited_at = timezone.now()
-    message.save(update_fields=["body", "edited_at"])
+    access = chat_access(actor, message.group)
+    if not access.can_post:
+        raise ChatError(access.refusal())
+    with transaction.atomic():
+        message.body = resolve_mentions(message.group, _clean_body(body))
+        message.edited_at = timezone.now()
+        message.save(update_fields=["body", "edited_at"])
+        _save_mentions(message)
+        _publish_update(message)
     return message
 
 
 def delete_message(message: Message, *, actor: Any) -> Message:
-    """The author's own delete. The text stays for staff if an open case holds it (conduct's rule)."""
+    """The author's own delete. Members no longer see it; reports keep their own copy as evidence."""
     if message.author_id != actor.pk:
         raise ChatError("You can delete only your own messages.")
-    message.deleted_at = timezone.now()
-    message.save(update_fields=["deleted_at"])
+    if message.deleted_at is None:
+        with transaction.atomic():
+            message.deleted_at = timezone.now()
+            message.save(update_fields=["deleted_at"])
+            _publish_update(message)
     return message
 
 
@@ -339,11 +500,14 @@ def react(message: Message, *, user: Any, emoji: str) -> bool:
     """Toggle a reaction; True if it is now on."""
     if emoji not in Reaction.EMOJI:
         raise ChatError("Choose one of the reactions offered.")
-    deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
-    if deleted:
-        return False
-    Reaction.objects.create(message=message, user=user, emoji=emoji)
-    return True
+    if not message.is_visible:
+        raise ChatError("This message was deleted or hidden.")
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        if not deleted:
+            Reaction.objects.get_or_create(message=message, user=user, emoji=emoji)
+        _publish_update(message)
+    return not deleted
 
 
 def mark_read(member: GroupMember, *, seq: int) -> None:
@@ -369,6 +533,7 @@ def hide_message(message: Message, *, actor: Any, reason: str) -> Message:
             scope=_scope(message.group),
             data={"reason": message.hidden_reason},
         )
+        _publish_update(message)
     return message
 
 
@@ -418,4 +583,29 @@ def remove_member(member: GroupMember, *, actor: Any, reason: str) -> GroupMembe
             data={"member": member.user_id, "reason": reason},
         )
         member_removed.send(sender=GroupMember, member=member, actor=actor, reason=reason, evidence=evidence)
+        # Out at once: their open sockets close, on every server (W12).
+        transaction.on_commit(
+            lambda: realtime.kick(user_id=member.user_id, group_id=member.group_id, reason="removed"), robust=True
+        )
+    return member
+
+
+def set_role(member: GroupMember, *, actor: Any, moderator: bool) -> GroupMember:
+    """Union rep groups: staff make reps the group's moderators (guidance W7), or members again. In a
+    society group, moderators are the committee with the moderate power, not a role given here."""
+    if member.group.kind != ChatGroup.Kind.REP:
+        raise ChatError("In a society group the committee moderates; choose moderators only for union groups.")
+    if not getattr(actor, "is_union_staff", False):
+        raise ChatError("Only union staff choose a union group's moderators.")
+    role = GroupMember.Role.MODERATOR if moderator else GroupMember.Role.MEMBER
+    with transaction.atomic():
+        member.role = role
+        member.save(update_fields=["role"])
+        audit.record(
+            "chat.member.role",
+            actor=actor,
+            target=member.group,
+            scope="union",
+            data={"member": member.user_id, "role": role},
+        )
     return member

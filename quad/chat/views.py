@@ -3,19 +3,33 @@ by sequence number (the page polls for what came after the last message it has).
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages as flash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quad.accounts.permissions import login_required
-from quad.chat import queries, services
+from quad.accounts.permissions import login_required, require_fresh_sign_in, staff_required
+from quad.chat import invites, queries, scheduling, services
 from quad.chat.errors import ChatError
-from quad.chat.forms import GroupForm, MessageForm, ReasonForm
-from quad.chat.models import ChatGroup, GroupMember, Guidelines, Message
-from quad.chat.permissions import get_group_for_moderator, get_group_for_poster, get_group_for_reader
+from quad.chat.forms import EditForm, EligibleForm, GroupForm, MessageForm, ReadOnlyForm, ReasonForm, ThreadForm
+from quad.chat.models import (
+    ChatGroup,
+    GroupMember,
+    Guidelines,
+    Message,
+    ModeratorThread,
+    NoticeText,
+    RepEligibility,
+    ScheduledPost,
+)
+from quad.chat.permissions import get_group_for_moderator, get_group_for_poster, get_group_for_reader, get_thread
+from quad.chat.scoring import nudge
 from quad.core.forms import error_messages
+from quad.core.permissions import forbidden
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
 
@@ -80,6 +94,12 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
     history = queries.messages(access.group) if access.can_read else []
     if access.member is not None and history:
         services.mark_read(access.member, seq=history[-1].seq)
+    form = MessageForm()
+    replying = None
+    if access.can_post and (reply := request.GET.get("reply", "")).isdigit():
+        replying = Message.objects.filter(group=access.group, seq=int(reply), hidden_at=None, deleted_at=None).first()
+        if replying is not None:
+            form = MessageForm(initial={"reply_to": replying.seq})
     return render(
         request,
         "chat/group.html",
@@ -88,8 +108,21 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             "group": access.group,
             "guidelines": guidelines,
             "history": history,
+            "first_seq": history[0].seq if history else 0,
             "last_seq": history[-1].seq if history else 0,
-            "form": MessageForm(),
+            "form": form,
+            "replying": replying,
+            "read_only_form": ReadOnlyForm(),
+            "now": timezone.now(),
+            "sibling_groups": queries.society_groups(access.group.society).exclude(pk=access.group.pk)
+            if access.moderator and access.group.society
+            else [],
+            "threads": ModeratorThread.objects.filter(group=access.group).select_related("member")
+            if access.moderator
+            else [],
+            "my_threads": ModeratorThread.objects.filter(group=access.group, member=request.user)
+            if not access.moderator
+            else [],
             "present": queries.present_members(access.group) if access.moderator else [],
         },
     )
@@ -119,6 +152,20 @@ def messages_after(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_reader(request.user, pk)
     if not access.can_read:
         return HttpResponse(status=204)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        # Scrolling back: the page of messages before `before`, and a link to the page before that.
+        earlier = queries.messages(access.group, before=int(before))
+        return render(
+            request,
+            "chat/earlier.html",
+            {
+                "access": access,
+                "group": access.group,
+                "history": earlier,
+                "first_seq": earlier[0].seq if earlier else 0,
+            },
+        )
     try:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
@@ -147,16 +194,93 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
             flash.error(request, text)
         return redirect("chat:group", pk=pk)
     assert access.member is not None  # can_post holds only for members
+    data = form.cleaned_data
+    reply_to = None
+    if data["reply_to"]:
+        reply_to = Message.objects.filter(group=access.group, seq=data["reply_to"]).first()
+    # The warning comes from the quick check before saving; the full scorer reads every message after
+    # it is saved, off this request (scoring.receivers).
+    if not data["nudged"] and (warning := nudge(data["body"])):
+        return render(request, "chat/nudge.html", {"group": access.group, "data": data, "warning": warning})
     try:
-        services.post_message(access.member, form.cleaned_data["body"], in_quiet_hours=form.cleaned_data["post_anyway"])
+        services.post_message(access.member, data["body"], reply_to=reply_to, in_quiet_hours=data["post_anyway"])
     except services.QuietHours as quiet:
         return render(
             request,
             "chat/quiet_hours.html",
-            {"group": access.group, "body": form.cleaned_data["body"], "until": quiet.until},
+            {"group": access.group, "body": data["body"], "data": data, "until": quiet.until},
         )
     except ChatError as error:
         flash.error(request, str(error))
+    return redirect("chat:group", pk=pk)
+
+
+def _own_message(request: HttpRequest, pk: int) -> Message:
+    """A message of the signed-in person's, in a group they can still read."""
+    message = get_object_or_404(Message.objects.select_related("group"), pk=pk)
+    get_group_for_reader(request.user, message.group_id)
+    if message.author_id != request.user.pk:
+        raise forbidden("You can change only your own messages.")
+    return message
+
+
+@login_required
+@require_POST
+def edit_message(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _own_message(request, pk)
+    form = EditForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ChatError(" ".join(error_messages(form)))
+        services.edit_message(message, actor=request.user, body=form.cleaned_data["body"])
+    except ChatError as error:
+        flash.error(request, str(error))
+    return redirect(f"{message.group.get_absolute_url()}#m{message.seq}")
+
+
+@login_required
+@require_POST
+def delete_message(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _own_message(request, pk)
+    services.delete_message(message, actor=request.user)
+    flash.success(request, "Deleted. Nobody sees it now.")
+    return redirect("chat:group", pk=message.group_id)
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(Message, pk=pk)
+    access = get_group_for_reader(request.user, message.group_id)
+    if not access.is_member or access.needs_to_accept:
+        raise forbidden(access.refusal())
+    try:
+        services.react(message, user=request.user, emoji=request.POST.get("emoji", ""))
+    except ChatError as error:
+        flash.error(request, str(error))
+    return redirect(f"{message.group.get_absolute_url()}#m{message.seq}")
+
+
+@login_required
+@require_POST
+def make_read_only(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    access = get_group_for_moderator(request.user, pk)
+    member = get_object_or_404(
+        GroupMember.objects.select_related("user"), pk=member_pk, group=access.group, removed_at__isnull=True
+    )
+    form = ReadOnlyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ChatError(" ".join(error_messages(form)))
+        until = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
+        services.make_read_only(member, actor=request.user, until=until, reason=form.cleaned_data["reason"])
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(
+            request,
+            f"{member.user.display_name} can read but not post until {timezone.localtime(until):%-d %B, %H:%M}.",
+        )
     return redirect("chat:group", pk=pk)
 
 
@@ -219,4 +343,198 @@ def rotate_invite(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_moderator(request.user, pk)
     services.rotate_invite(access.group, actor=request.user)
     flash.success(request, "New invite link made: the old one no longer works.")
+    return redirect("chat:group", pk=pk)
+
+
+# --- Invites by email, union rep groups, posts kept for the morning ---------------------------------
+
+
+@login_required
+@require_POST
+def email_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email the invite link and its QR code to everyone eligible who has not had it (W5, W9). Bulk email
+    to members asks for a fresh sign-in first (STYLE.md rule 11), coming back to the group's page."""
+    access = get_group_for_moderator(request.user, pk)
+    if refusal := require_fresh_sign_in(request, come_back_to=access.group.get_absolute_url()):
+        return refusal
+    try:
+        count = invites.email_invite(access.group, actor=request.user)
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        people = "person" if count == 1 else "people"
+        flash.success(request, f"Emailed the invite link and its QR code to {count} {people}.")
+    return redirect("chat:group", pk=pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def rep_groups(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.create_group(actor=request.user, **form.cleaned_data)
+        except ChatError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, f"“{group}” is open. Now choose who may join it.")
+            return redirect("chat:rep-eligible", pk=group.pk)
+    return render(request, "chat/rep_groups.html", {"groups": invites.rep_groups(), "form": form})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def rep_eligible(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff choose the students who may join a rep group (W9): all the addresses given, or none."""
+    group = get_object_or_404(ChatGroup, pk=pk, kind=ChatGroup.Kind.REP, archived_at__isnull=True)
+    form = EligibleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        people = form.cleaned_data["emails"]
+        try:
+            added = services.make_eligible(group, people, actor=request.user)
+        except ChatError as error:
+            form.add_error(None, str(error))
+        else:
+            already = len(people) - added
+            flash.success(request, f"{added} added." + (f" {already} had been chosen already." if already else ""))
+            return redirect("chat:rep-eligible", pk=pk)
+    chosen = RepEligibility.objects.filter(group=group).select_related("user").order_by("user__display_name", "pk")
+    present = set(queries.present_members(group).values_list("user_id", flat=True))
+    return render(
+        request, "chat/rep_eligible.html", {"group": group, "form": form, "chosen": chosen, "present": present}
+    )
+
+
+@login_required
+@require_POST
+def schedule_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep a message written in quiet hours for their end (W15)."""
+    access = get_group_for_poster(request.user, pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        for text in error_messages(form):
+            flash.error(request, text)
+        return redirect("chat:group", pk=pk)
+    assert access.member is not None  # can_post holds only for members
+    try:
+        scheduled = scheduling.schedule_message(access.member, form.cleaned_data["body"])
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(
+            request,
+            f"Scheduled for {timezone.localtime(scheduled.send_at):%H:%M}. You can cancel it below until then.",
+        )
+    return redirect("chat:group", pk=pk)
+
+
+@login_required
+@require_POST
+def cancel_scheduled(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's waiting message does not exist, to anyone but its author.
+    scheduled = get_object_or_404(ScheduledPost, pk=pk, author=request.user)
+    try:
+        scheduling.cancel_scheduled(scheduled, actor=request.user)
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, "Cancelled: it will not be posted.")
+    return redirect("chat:group", pk=scheduled.group_id)
+
+
+# --- One-click notices and private words (W8, W10, W11, O15, O16) ------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notices(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's wording of its one-click notices, editable by its moderators."""
+    access = get_group_for_moderator(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.set_notice_text(
+                access.group, actor=request.user, kind=request.POST.get("kind", ""), text=request.POST.get("text", "")
+            )
+        except ChatError as error:
+            flash.error(request, str(error))
+        else:
+            flash.success(request, "Saved. The button posts this wording from now on.")
+        return redirect("chat:notices", pk=pk)
+    kinds = [(kind, label, services.notice_text(access.group, kind)) for kind, label in NoticeText.Kind.choices]
+    return render(request, "chat/notices.html", {"group": access.group, "kinds": kinds})
+
+
+@login_required
+@require_POST
+def post_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_group_for_moderator(request.user, pk)
+    social = None
+    if (social_pk := request.POST.get("social", "")).isdigit():
+        social = ChatGroup.objects.filter(pk=int(social_pk), archived_at__isnull=True).first()
+    try:
+        services.post_notice(access.group, actor=request.user, kind=request.POST.get("kind", ""), social=social)
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, "Posted, from “the moderators”.")
+    return redirect("chat:group", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_thread(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    access = get_group_for_moderator(request.user, pk)
+    member = get_object_or_404(
+        GroupMember.objects.select_related("user", "group"), pk=member_pk, group=access.group, removed_at__isnull=True
+    )
+    form = ThreadForm(request.POST or None, initial={"body": services.private_warning(member)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.open_thread(member, actor=request.user, body=form.cleaned_data["body"])
+        except ChatError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, f"Sent privately to {member.user.display_name}; they are emailed that it is there.")
+            return redirect(thread)
+    return render(request, "chat/start_thread.html", {"group": access.group, "member": member, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread(request: HttpRequest, pk: int) -> HttpResponse:
+    found, as_moderator = get_thread(request.user, pk)
+    form = ThreadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply_in_thread(found, actor=request.user, body=form.cleaned_data["body"])
+        except ChatError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(found)
+    return render(
+        request,
+        "chat/thread.html",
+        {
+            "thread": found,
+            "as_moderator": as_moderator,
+            "entries": found.messages.select_related("author"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def set_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    """Union rep groups: staff make a rep a moderator, or a member again."""
+    access = get_group_for_moderator(request.user, pk)
+    if not request.user.is_union_staff:
+        raise forbidden("Only union staff choose a union group's moderators.")
+    member = get_object_or_404(GroupMember.objects.select_related("user"), pk=member_pk, group=access.group)
+    try:
+        services.set_role(member, actor=request.user, moderator=request.POST.get("moderator") == "yes")
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, f"{member.user.display_name} is now a {member.get_role_display().lower()} of the group.")
     return redirect("chat:group", pk=pk)

@@ -16,6 +16,7 @@ from quad.accounts.forms import ExternalTrainingForm
 from quad.accounts.models import TrainingRecord
 from quad.accounts.permissions import staff_required
 from quad.commerce import queries as commerce_queries
+from quad.conduct import queries as conduct_queries
 from quad.mailings import queries as mailing_queries
 from quad.news import queries as news_queries
 from quad.societies import queries as society_queries
@@ -52,6 +53,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "pending": queries.pending_applications(),
             "refunds_waiting": commerce_queries.refund_requests_for_union().count(),
             "mail_held": mailing_queries.held_for_quiet_hours().count(),
+            "open_cases": conduct_queries.open_case_count(),
             "handover_done": sum(1 for _, note in handovers if note and note.is_complete),
             "handover_total": len(handovers),
         },

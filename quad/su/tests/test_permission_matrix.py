@@ -29,10 +29,13 @@ from django.utils import timezone
 
 from conftest import PASSWORD, found_society, join, make_person, train
 from quad.accounts.totp import current_code
+from quad.chat import scheduling as chat_scheduling
 from quad.chat import services as chat_services
-from quad.chat.models import ChatGroup, GroupMember, Message
+from quad.chat.models import ChatGroup, GroupMember, Message, ScheduledPost
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
+from quad.conduct import models as conduct_models
+from quad.conduct import services as conduct_services
 from quad.core.academic import current_academic_year
 from quad.elections import services as election_services
 from quad.elections.models import Candidate, Complaint, Election, Post
@@ -236,6 +239,12 @@ def group_moderators(then: Expect) -> Profile:
     return profile(
         "GROUP_MODERATORS", default=404, anonymous=TO_LOGIN, member=403, committee_trained=then, su_staff=then
     )
+
+
+# Reports, the review queue, casework (conduct). Reporting: whoever can read the group (404 to anyone else).
+REPORTERS = profile("REPORTERS", default=404, anonymous=TO_LOGIN, member=200, committee_trained=403, su_staff=200)
+TO_GROUP_QUEUE = Redirect("conduct:group-queue", kwargs=("pk",), made=lambda world: {"pk": world.chat_group.pk})
+TO_CASE = Redirect("conduct:case", kwargs=("pk",))
 
 
 @dataclass(frozen=True)
@@ -535,6 +544,55 @@ EXPECTED: dict[str, Check] = {
     "chat:rotate-invite": Check(post=group_moderators(TO_GROUP)),
     "chat:remove-member": Check(post=group_moderators(TO_GROUP)),
     "chat:hide-message": Check(post=group_moderators(TO_SAMPLE_GROUP)),
+    # Emailing the invite to every eligible member is bulk email: moderators sign in afresh first (staff
+    # with their authenticator app), then come back to the group's page (see test_invites.py).
+    "chat:email-invite": Check(
+        post=profile(
+            "GROUP_MODERATORS_FRESH",
+            default=404,
+            anonymous=TO_LOGIN,
+            member=403,
+            committee_trained=TO_REAUTHENTICATE,
+            su_staff=Redirect("mfa_reauthenticate"),
+        )
+    ),
+    # Keeping a message for the morning is posting: an empty one is refused, back on the group page.
+    "chat:schedule-message": Check(post=GROUP_POSTERS),
+    # A message waiting for the morning is its author's (`member`): to anyone else it does not exist.
+    "chat:cancel-scheduled": Check(
+        post=profile("SCHEDULED_AUTHOR", default=404, anonymous=TO_LOGIN, member=TO_SAMPLE_GROUP)
+    ),
+    # Union rep groups (W9) are staff's: an empty form comes back with its errors.
+    "chat:rep-groups": Check(get=STAFF_ONLY, post=STAFF_ONLY),
+    "chat:rep-eligible": Check(get=STAFF_ONLY, post=STAFF_ONLY),
+    # --- conduct: reports, the moderators' review queue, union casework -------------------------
+    # Reporting is for whoever can read the group: `member`, and union staff watching it. The sample is
+    # the President's message (and her place in the group), so the President is refused her own (403).
+    "conduct:report-message": Check(get=REPORTERS, post=REPORTERS),
+    "conduct:report-member": Check(get=REPORTERS, post=REPORTERS),
+    "conduct:my-reports": Check(get=SIGNED_IN),
+    # The review queue and its actions are the group's moderators' (and staff's). The sample report (the
+    # President's, of `member`'s message) waits for them; the sample flag is on `member`'s message. An
+    # empty dismissal dismisses; hiding and escalating without a reason go back to the queue, saying why.
+    "conduct:group-queue": Check(get=group_moderators(200)),
+    "conduct:dismiss-report": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    "conduct:hide-reported-message": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    "conduct:escalate-report": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    "conduct:dismiss-flag": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    "conduct:hide-flagged-message": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    "conduct:escalate-flag": Check(post=group_moderators(TO_GROUP_QUEUE)),
+    # Casework is union staff's (with two-factor); officers read cases put before them (none in the cast).
+    # The sample case: `member` reported the President's message as threats. Actions go back to the case.
+    "conduct:queue": Check(get=STAFF_ONLY),
+    "conduct:case": Check(get=STAFF_ONLY),
+    "conduct:add-case-note": Check(post=staff_action(TO_CASE)),
+    "conduct:set-case-status": Check(post=staff_action(TO_CASE)),
+    "conduct:close-case": Check(post=staff_action(TO_CASE)),
+    "conduct:escalate-to-officers": Check(post=staff_action(TO_CASE)),
+    "conduct:suspend-member": Check(post=staff_action(TO_CASE)),
+    "conduct:lift-suspension": Check(
+        post=staff_action(Redirect("conduct:case", kwargs=("pk",), made=lambda world: {"pk": world.conduct_case.pk}))
+    ),
     # --- uploads ----------------------------------------------------------------------------
     "media": Check(get=PUBLIC),
 }
@@ -602,6 +660,7 @@ SHOWS_TICKETS = ("events:ticket", "events:my-feed", "events:attendees")
 SHOWS_COLLECTIONS = ("shop:collections", "shop:pick-list")
 SHOWS_MAILINGS = ("mailings:society-mailings", "mailings:held-mailings")
 SHOWS_CHATS = ("chat:my-groups", "chat:society-groups")
+SHOWS_CONDUCT = ("conduct:my-reports", "conduct:group-queue", "conduct:queue")
 # Elections: one in its nominations for the pages before a count, one counted for those after.
 COUNTED_ELECTION_PAGES = (
     "elections:results",
@@ -723,6 +782,76 @@ class World:
     def chat_message(self) -> Message:
         return Message.objects.get(group=self.chat_group)
 
+    @cached_property
+    def chat_scheduled_post(self) -> ScheduledPost:
+        """`member`'s message in the sample group, waiting for the morning."""
+        return chat_scheduling.schedule_message(self.chat_member, "See you all at eight.")
+
+    @cached_property
+    def chat_rep_group(self) -> ChatGroup:
+        """A union group for student reps, opened by staff."""
+        return chat_services.create_group(
+            actor=self.request.getfixturevalue("su_staff"), name="Course reps", purpose="Reps and the union."
+        )
+
+    @cached_property
+    def member_message(self) -> Message:
+        """`member`'s message in the sample group (asked by author: conduct's samples add the President's)."""
+        return Message.objects.get(group=self.chat_group, author=self.request.getfixturevalue("member"))
+
+    @cached_property
+    def conduct_member(self) -> GroupMember:
+        """The President, joined to the sample group (she moderates it anyway)."""
+        group = self.chat_group
+        president = self.request.getfixturevalue("committee_trained")
+        return chat_services.accept_guidelines(
+            chat_services.join_group(president, group, token=group.invite_token), version=1
+        )
+
+    @cached_property
+    def conduct_message(self) -> Message:
+        """The President's message in the sample group."""
+        self.member_message  # noqa: B018  (found first, while it is the only message)
+        return chat_services.post_message(self.conduct_member, "Lifts leave at nine sharp.", in_quiet_hours=True)
+
+    @cached_property
+    def conduct_report(self) -> conduct_models.Report:
+        """The President reported `member`'s message as something else: it waits for the moderators."""
+        return conduct_services.report_message(
+            self.member_message,
+            reporter=self.request.getfixturevalue("committee_trained"),
+            category=conduct_models.Category.OTHER,
+            note="Off topic.",
+        )
+
+    @cached_property
+    def conduct_flag(self) -> Message:
+        """`member`'s message, flagged by the scorer and not yet reviewed."""
+        message = self.member_message
+        Message.objects.filter(pk=message.pk).update(flagged_at=timezone.now(), flag_score=0.9)
+        message.refresh_from_db()
+        return message
+
+    @cached_property
+    def conduct_case(self) -> conduct_models.Case:
+        """`member` reported the President's message as threats: straight to staff, as a case."""
+        report = conduct_services.report_message(
+            self.conduct_message,
+            reporter=self.request.getfixturevalue("member"),
+            category=conduct_models.Category.THREATS,
+            note="It felt like a threat.",
+        )
+        assert report.case is not None
+        return report.case
+
+    @cached_property
+    def conduct_suspension(self) -> conduct_models.Suspension:
+        """Staff suspended the sample case's subject (the President) from group chats."""
+        case = self.conduct_case
+        return conduct_services.suspend_member(
+            case.subject, actor=self.request.getfixturevalue("su_staff"), case=case, reason="Threats."
+        )
+
     def _call_election(self, posts: tuple[tuple[str, int], ...]) -> Election:
         self.request.getfixturevalue("member")  # a member before the cut-off, so eligible to stand and vote
         return make_election(
@@ -824,6 +953,25 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "chat:invite": {"token": lambda world: world.chat_group.invite_token},
     "chat:remove-member": CHAT_GROUP_PK | {"member_pk": lambda world: world.chat_member.pk},
     "chat:hide-message": {"pk": lambda world: world.chat_message.pk},
+    "chat:cancel-scheduled": {"pk": lambda world: world.chat_scheduled_post.pk},
+    "chat:rep-eligible": {"pk": lambda world: world.chat_rep_group.pk},
+    "conduct:report-message": {"pk": lambda world: world.conduct_message.pk},
+    "conduct:report-member": CHAT_GROUP_PK | {"member_pk": lambda world: world.conduct_member.pk},
+    "conduct:group-queue": CHAT_GROUP_PK,
+    **{
+        key: {"pk": lambda world: world.conduct_report.pk}
+        for key in ("conduct:dismiss-report", "conduct:hide-reported-message", "conduct:escalate-report")
+    },
+    **{
+        key: {"pk": lambda world: world.conduct_flag.pk}
+        for key in ("conduct:dismiss-flag", "conduct:hide-flagged-message", "conduct:escalate-flag")
+    },
+    **{
+        key: {"pk": lambda world: world.conduct_case.pk}
+        for key in ROUTES
+        if key.startswith("conduct:") and ROUTES[key].path.startswith("/conduct/cases/")
+    },
+    "conduct:lift-suspension": {"pk": lambda world: world.conduct_suspension.pk},
 }
 
 
@@ -839,6 +987,10 @@ def kwargs_for(route: Route, world: World) -> dict[str, str | int]:
         world.held_mailing  # noqa: B018
     if route.key in SHOWS_CHATS:
         world.chat_group  # noqa: B018
+    if route.key in SHOWS_CONDUCT:
+        world.conduct_report  # noqa: B018
+        world.conduct_flag  # noqa: B018
+        world.conduct_case  # noqa: B018
     samples = SAMPLE_KWARGS | ROUTE_SAMPLE_KWARGS.get(route.key, {})
     missing = [name for name in route.kwarg_names if name not in samples]
     assert not missing, (

@@ -29,6 +29,7 @@ from quad.chat import services as chat_services
 from quad.chat.models import ChatGroup
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, Variant
+from quad.conduct import demo as conduct_demo
 from quad.core import quiet_hours
 from quad.core.academic import current_academic_year
 from quad.events import services as event_services
@@ -177,6 +178,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load_chat()
             self.stdout.write(self.style.SUCCESS("Demo group chats loaded."))
+        with transaction.atomic():
+            if conduct_demo.load():
+                self.stdout.write(self.style.SUCCESS("Demo reports and cases loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
@@ -599,6 +603,14 @@ class Command(BaseCommand):
             member = chat_services.join_group(person, general, token=general.invite_token)
             chat_services.accept_guidelines(member, version=1)
             chat_services.post_message(member, text, in_quiet_hours=True)
+        # Mia mentions Priya and replies; Priya reacts; the moderators remind everyone of the guidelines.
+        mia_in = general.members.get(user=mia)
+        lift = general.messages.get(seq=3)
+        chat_services.post_message(
+            mia_in, f"Thanks @{priya.display_name}! Should we bring lunch?", reply_to=lift, in_quiet_hours=True
+        )
+        chat_services.react(lift, user=mia, emoji="👍")
+        chat_services.post_notice(general, actor=priya, kind="guidelines")
 
     def _load_mailings(self) -> None:
         """Hiking Society emailed its members ten days ago (delivered to all), has a draft waiting and
