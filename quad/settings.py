@@ -44,6 +44,19 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def envfloat(name: str, default: float, *, low: float = 0.0, high: float = 1.0) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number from {low} to {high}, not {value!r}") from exc
+    if not low <= number <= high:
+        raise ImproperlyConfigured(f"{name} must be a number from {low} to {high}, not {value!r}")
+    return number
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -315,6 +328,13 @@ MAILINGS_CLAIM_TIMEOUT = envint("MAILINGS_CLAIM_TIMEOUT", 600)
 MAILINGS_STALE_DAYS = envint("MAILINGS_STALE_DAYS", 30)
 # Group chats: messages one member may post a minute (flooding), across all groups.
 CHAT_RATE_LIMIT_PER_MINUTE = envint("CHAT_RATE_LIMIT_PER_MINUTE", 20)
+# Automatic flagging (docs/moderation.md). The scorer, by dotted path, runs in the background after each
+# message is saved; at or above the flag threshold the message joins the moderators' review queue (never
+# hidden automatically). Before posting, the fast lexical check asks the poster to think again at or above
+# the nudge threshold. Scores run from 0 to 1.
+CHAT_SCORER = env("CHAT_SCORER", "quad.chat.scoring.lexical.LexicalScorer")
+CHAT_NUDGE_THRESHOLD = envfloat("CHAT_NUDGE_THRESHOLD", 0.5)
+CHAT_FLAG_THRESHOLD = envfloat("CHAT_FLAG_THRESHOLD", 0.5)
 # Mentions not read after this many minutes are emailed in a digest (never in quiet hours).
 CHAT_DIGEST_AFTER_MINUTES = envint("CHAT_DIGEST_AFTER_MINUTES", 30)
 # Messages older than this many days are deleted by the daily sweep, unless an open case holds them.

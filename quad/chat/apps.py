@@ -8,3 +8,4 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from quad.chat import receivers  # noqa: F401  (navigation)
+        from quad.chat.scoring import receivers as scoring_receivers  # noqa: F401  (automatic flagging)

@@ -84,3 +84,37 @@ class EligibleForm(forms.Form):
 
 class ThreadForm(forms.Form):
     body = forms.CharField(max_length=MAX_MESSAGE_LENGTH, label="Message", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class GroupSettingsForm(forms.Form):
+    name = forms.CharField(max_length=60)
+    purpose = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown before anyone joins."
+    )
+    announcements_only = forms.BooleanField(required=False, label="Only moderators post (announcements)")
+    slow_mode_seconds = forms.IntegerField(
+        min_value=0,
+        max_value=3600,
+        label="Slow mode (seconds between one member's messages)",
+        help_text="0 for off.",
+    )
+    quiet_hours_start = forms.TimeField(
+        required=False,
+        label="Quiet hours start",
+        help_text="Leave both empty to use the union's quiet hours.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    quiet_hours_end = forms.TimeField(
+        required=False, label="Quiet hours end", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    guidelines = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Changing them makes a new version: every member reads and accepts it again before reading on.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
+            raise forms.ValidationError("Give quiet hours both a start and an end, or leave both empty.")
+        return data

@@ -43,14 +43,14 @@ def invite_url(group: ChatGroup) -> str:
 def invite_qr_svg(group: ChatGroup, *, scale: int = 4, fluid: bool = False) -> str:
     """The invite link as an inline SVG QR code, as events draws ticket codes (no network, no files).
 
-    `fluid` leaves out the fixed width and height (a viewBox instead), so the page's CSS can size it."""
+    `fluid` leaves out the fixed width and height (a viewBox instead), so the page's CSS can size it. It
+    has no title: whoever shows it wraps it in an element with role="img" and a label, said once."""
     return str(
         segno.make(invite_url(group), error="m").svg_inline(
             scale=scale,
             dark="#1b1f24",
             light="#ffffff",
             omitsize=fluid,
-            title=f"QR code of the invite link to {group.name}",
         )
     )
 

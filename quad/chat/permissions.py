@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,20 @@ from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power, Society
 from quad.societies.queries import access_terms
 
+# Higher apps (conduct: platform-wide suspension) register checks here (through services): a function of the user that
+# returns why they may not take part in any chat, or "" if they may.
+Block = Callable[[Any], str]
+_blocks: list[Block] = []
+
+
+def register_block(check: Block) -> None:
+    if check not in _blocks:
+        _blocks.append(check)
+
+
+def blocked(user: Any) -> str:
+    return next((reason for check in _blocks if (reason := check(user))), "")
+
 
 @dataclass
 class ChatAccess:
@@ -27,6 +42,7 @@ class ChatAccess:
     member: GroupMember | None
     moderator: bool
     current_version: int
+    block: str = ""  # why this person may take part in no chat at all (a platform suspension), or ""
 
     @property
     def is_member(self) -> bool:
@@ -50,13 +66,15 @@ class ChatAccess:
     def can_post(self) -> bool:
         """Members post (moderators too, once they have joined like everyone else); union staff who
         watch a group without joining it read and moderate but do not post."""
-        if not self.is_member or self.needs_to_accept:
+        if not self.is_member or self.needs_to_accept or self.block:
             return False
         if self.moderator:
             return True
         return self.read_only_until is None and not self.group.announcements_only
 
     def refusal(self) -> str:
+        if self.block:
+            return self.block
         if not self.is_member:
             return "Join this group to read and post."
         if self.needs_to_accept:
@@ -97,7 +115,11 @@ def is_moderator(user: Any, group: ChatGroup) -> bool:
 def chat_access(user: Any, group: ChatGroup) -> ChatAccess:
     member = GroupMember.objects.filter(group=group, user=user).first() if user.is_authenticated else None
     return ChatAccess(
-        group=group, member=member, moderator=is_moderator(user, group), current_version=current_version(group)
+        group=group,
+        member=member,
+        moderator=is_moderator(user, group),
+        current_version=current_version(group),
+        block=blocked(user) if user.is_authenticated else "",
     )
 
 
@@ -157,7 +179,7 @@ def socket_access(user: Any, group_id: int) -> ChatAccess | None:
     if group is None:
         return None
     access = chat_access(user, group)
-    return access if access.can_read else None
+    return access if access.can_read and not access.block else None
 
 
 def authorize_event(user: Any, group_id: int, event: str) -> ChatAccess | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from quad.chat.models import ChatGroup, GroupMember, Mention, Message
 
@@ -36,8 +36,11 @@ def society_groups(society: Any) -> QuerySet[ChatGroup]:
 
 def with_row_details(found: QuerySet[Message]) -> QuerySet[Message]:
     """What a message's row shows: author, the message it replies to, mentions and reactions."""
-    return found.select_related("author", "reply_to__author").prefetch_related(
-        Prefetch("mentions", queryset=Mention.objects.select_related("user")), "reactions"
+    author_in_group = GroupMember.objects.filter(group_id=OuterRef("group_id"), user_id=OuterRef("author_id"))
+    return (
+        found.select_related("author", "reply_to__author")
+        .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("user")), "reactions")
+        .annotate(author_member_pk=Subquery(author_in_group.values("pk")[:1]))
     )
 
 

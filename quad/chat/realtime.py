@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
@@ -158,7 +159,24 @@ def _send(coroutine_factory: Callable[[BaseChannelLayer], Coroutine[Any, Any, No
             future.add_done_callback(_log_failure)
         return
     try:
-        async_to_sync(coroutine_factory)(current.layer)
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        # Synchronous code on a thread that runs some other event loop (a test driving a browser, say):
+        # async_to_sync refuses to block it, so the layer call gets a short thread of its own.
+        thread = threading.Thread(target=_publish_from_thread, args=(coroutine_factory, current.layer), daemon=True)
+        thread.start()
+        thread.join(5)
+        return
+    _publish_from_thread(coroutine_factory, current.layer)
+
+
+def _publish_from_thread(
+    coroutine_factory: Callable[[BaseChannelLayer], Coroutine[Any, Any, None]], layer: BaseChannelLayer
+) -> None:
+    try:
+        async_to_sync(coroutine_factory)(layer)
     except Exception:  # publishing is a hint: the message is saved, pages catch up without it
         log.exception("could not publish to the chat channel layer")
 

@@ -34,14 +34,16 @@ from quad.chat.models import (
     ThreadMessage,
     new_invite_token,
 )
-from quad.chat.permissions import chat_access, is_moderator
-from quad.chat.signals import member_removed, message_posted
+from quad.chat.permissions import blocked, chat_access, is_moderator, register_block
+from quad.chat.signals import member_removed, message_edited, message_posted
 from quad.core import audit
 from quad.core.emails import queue_email, society_sender
 from quad.core.quiet_hours import quiet_until
 from quad.memberships.services import current_membership
 from quad.societies.models import Society
 from quad.societies.queries import terms_of
+
+__all__ = ["blocked", "register_block"]  # kept here too: higher apps register blocks through services
 
 MAX_MESSAGE_LENGTH = 4000
 EVIDENCE_MESSAGES = 20
@@ -54,21 +56,6 @@ LOCK_GROUP_FOR_SEQ = True
 
 def _after_seq_read() -> None:
     """Nothing; a seam where the concurrency tests hold a poster between reading the number and the write."""
-
-
-# Higher apps (conduct: platform-wide suspension) register checks here: a function of the user that
-# returns why they may not take part in any chat, or "" if they may.
-Block = Callable[[Any], str]
-_blocks: list[Block] = []
-
-
-def register_block(check: Block) -> None:
-    if check not in _blocks:
-        _blocks.append(check)
-
-
-def blocked(user: Any) -> str:
-    return next((reason for check in _blocks if (reason := check(user))), "")
 
 
 # Higher apps (conduct: evidence an open case holds) register checks here: a function with no arguments
@@ -481,6 +468,7 @@ def edit_message(message: Message, *, actor: Any, body: str) -> Message:
         message.save(update_fields=["body", "edited_at"])
         _save_mentions(message)
         _publish_update(message)
+        transaction.on_commit(lambda: message_edited.send(sender=Message, message=message), robust=True)
     return message
 
 
@@ -609,3 +597,21 @@ def set_role(member: GroupMember, *, actor: Any, moderator: bool) -> GroupMember
             data={"member": member.user_id, "role": role},
         )
     return member
+
+
+def update_group(group: ChatGroup, *, actor: Any, guidelines: str, **fields: Any) -> ChatGroup:
+    """A moderator changes the group's settings; new guidelines become a new version (accepted again)."""
+    allowed = {"name", "purpose", "announcements_only", "slow_mode_seconds", "quiet_hours_start", "quiet_hours_end"}
+    if set(fields) - allowed:
+        raise ChatError("Those settings cannot be changed here.")
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(group, name, value)
+        group.save(update_fields=sorted(fields))
+        audit.record(
+            "chat.group.updated", actor=actor, target=group, scope=_scope(group), data={"fields": sorted(fields)}
+        )
+        latest = Guidelines.objects.filter(group=group).order_by("-version").values_list("text", flat=True).first()
+        if (latest or "").strip() != guidelines.strip():
+            update_guidelines(group, actor=actor, text=guidelines)
+    return group

@@ -7,3 +7,5 @@ from django.dispatch import Signal
 member_removed = Signal()
 # A message was saved: sent with `message`, after the transaction commits (scoring, realtime).
 message_posted = Signal()
+# The author edited a message: sent with `message`, after the transaction commits (scoring again).
+message_edited = Signal()

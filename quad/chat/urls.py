@@ -21,6 +21,7 @@ urlpatterns = [
     path("scheduled/<int:pk>/cancel/", views.cancel_scheduled, name="cancel-scheduled"),
     path("rep-groups/", views.rep_groups, name="rep-groups"),
     path("rep-groups/<int:pk>/eligible/", views.rep_eligible, name="rep-eligible"),
+    path("<int:pk>/settings/", views.edit_group, name="edit-group"),
     path("<int:pk>/notices/", views.notices, name="notices"),
     path("<int:pk>/notices/post/", views.post_notice, name="post-notice"),
     path("<int:pk>/members/<int:member_pk>/write/", views.start_thread, name="start-thread"),

@@ -15,7 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from quad.accounts.permissions import login_required, require_fresh_sign_in, staff_required
 from quad.chat import invites, queries, scheduling, services
 from quad.chat.errors import ChatError
-from quad.chat.forms import EditForm, EligibleForm, GroupForm, MessageForm, ReadOnlyForm, ReasonForm, ThreadForm
+from quad.chat.forms import (
+    EditForm,
+    EligibleForm,
+    GroupForm,
+    GroupSettingsForm,
+    MessageForm,
+    ReadOnlyForm,
+    ReasonForm,
+    ThreadForm,
+)
 from quad.chat.models import (
     ChatGroup,
     GroupMember,
@@ -538,3 +547,36 @@ def set_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     else:
         flash.success(request, f"{member.user.display_name} is now a {member.get_role_display().lower()} of the group.")
     return redirect("chat:group", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's settings: purpose, announcements only, slow mode, its own quiet hours, guidelines."""
+    access = get_group_for_moderator(request.user, pk)
+    group = access.group
+    current = Guidelines.objects.filter(group=group).order_by("-version").first()
+    initial = {
+        "name": group.name,
+        "purpose": group.purpose,
+        "announcements_only": group.announcements_only,
+        "slow_mode_seconds": group.slow_mode_seconds,
+        "quiet_hours_start": group.quiet_hours_start,
+        "quiet_hours_end": group.quiet_hours_end,
+        "guidelines": current.text if current else "",
+    }
+    form = GroupSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.update_group(group, actor=request.user, guidelines=data.pop("guidelines"), **data)
+        except ChatError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, "Saved.")
+            return redirect("chat:group", pk=pk)
+    return render(
+        request,
+        "chat/edit_group.html",
+        {"group": group, "form": form, "version": current.version if current else 0},
+    )

@@ -49,8 +49,9 @@ MAX_NOTE_LENGTH = 2000
 MEMBER_EVIDENCE_MESSAGES = 20
 
 
-def _scope(group: ChatGroup) -> str:
-    return group.society.audit_scope if group.society is not None else "union"
+# Conduct's audit events name reporters, so they stay out of societies' logs: one scope of their own,
+# read by union staff through a case's audit trail.
+SCOPE = "conduct"
 
 
 # --- Evidence --------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def _file(
             "conduct.report.filed",
             actor=reporter,
             target=report,
-            scope=_scope(group),
+            scope=SCOPE,
             data={"category": category, "routed_to": route, "why": why},
         )
         if route == Report.Route.STAFF:
@@ -237,7 +238,7 @@ def _case_for(report: Report, *, actor: Any) -> tuple[Case, bool]:
         "conduct.case.opened",
         actor=actor,
         target=case,
-        scope=_scope(group),
+        scope=SCOPE,
         data={"source": Case.Source.REPORT, "report": report.pk},
     )
     return case, True
@@ -251,7 +252,7 @@ def _to_staff(report: Report, *, actor: Any, alert: bool = True) -> Case:
         "conduct.report.added_to_case",
         actor=actor,
         target=report,
-        scope=_scope(report.group),
+        scope=SCOPE,
         data={"case": case.pk, "why": report.escalation},
     )
     if alert:
@@ -301,7 +302,7 @@ def dismiss_report(report: Report, *, actor: Any, note: str = "") -> Report:
             "conduct.report.dismissed",
             actor=actor,
             target=report,
-            scope=_scope(report.group),
+            scope=SCOPE,
             data={"note": report.acted_note},
         )
         emails.report_closed(report)
@@ -336,7 +337,7 @@ def hide_reported_message(report: Report, *, actor: Any, reason: str) -> Report:
                 "conduct.report.hidden",
                 actor=actor,
                 target=closed,
-                scope=_scope(closed.group),
+                scope=SCOPE,
                 data={"reason": reason},
             )
             emails.report_closed(closed)
@@ -361,9 +362,7 @@ def escalate_report(report: Report, *, actor: Any, reason: str) -> Report:
             acted_by=actor,
             acted_note=reason[:300],
         )
-        audit.record(
-            "conduct.report.escalated", actor=actor, target=report, scope=_scope(report.group), data={"reason": reason}
-        )
+        audit.record("conduct.report.escalated", actor=actor, target=report, scope=SCOPE, data={"reason": reason})
         _to_staff(report, actor=actor)
     return report
 
@@ -392,7 +391,7 @@ def escalate_overdue() -> list[Report]:
                 "conduct.report.overdue",
                 actor=None,
                 target=report,
-                scope=_scope(report.group),
+                scope=SCOPE,
                 data={"hours": settings.CONDUCT_ESCALATE_AFTER_HOURS},
             )
             _to_staff(report, actor=None, alert=False)
@@ -419,7 +418,7 @@ def dismiss_flag(message: Message, *, actor: Any) -> FlagReview:
     """The scorer was wrong: the message stays. (Flags are never acted on without a person.)"""
     with transaction.atomic():
         review = _review_flag(message, actor=actor, action=FlagReview.Action.DISMISSED)
-        audit.record("conduct.flag.dismissed", actor=actor, target=message, scope=_scope(message.group))
+        audit.record("conduct.flag.dismissed", actor=actor, target=message, scope=SCOPE)
     return review
 
 
@@ -433,9 +432,7 @@ def hide_flagged_message(message: Message, *, actor: Any, reason: str) -> FlagRe
             chat_services.hide_message(message, actor=actor, reason=reason)
         except ChatError as error:
             raise ConductError(str(error)) from error
-        audit.record(
-            "conduct.flag.hidden", actor=actor, target=message, scope=_scope(message.group), data={"reason": reason}
-        )
+        audit.record("conduct.flag.hidden", actor=actor, target=message, scope=SCOPE, data={"reason": reason})
     return review
 
 
@@ -466,7 +463,7 @@ def escalate_flag(message: Message, *, actor: Any, reason: str) -> Case:
             "conduct.case.opened",
             actor=actor,
             target=case,
-            scope=_scope(group),
+            scope=SCOPE,
             data={"source": Case.Source.FLAG, "message": message.pk, "reason": reason},
         )
         emails.case_alert(case, why="New case: a flagged message sent to staff")
@@ -496,7 +493,7 @@ def open_removal_case(member: GroupMember, *, actor: Any, reason: str, evidence:
             "conduct.case.opened",
             actor=actor,
             target=case,
-            scope=_scope(group),
+            scope=SCOPE,
             data={"source": Case.Source.REMOVAL, "member": member.user_id, "reason": reason},
         )
         emails.case_alert(case, why="A member was removed from a group")
@@ -514,9 +511,7 @@ def add_case_note(case: Case, *, actor: Any, text: str) -> CaseNote:
         raise ConductError(f"Notes are at most 4000 characters; this one has {len(text)}.")
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, author=actor, text=text)
-        audit.record(
-            "conduct.case.note_added", actor=actor, target=case, scope=_scope(case.group), data={"note": note.pk}
-        )
+        audit.record("conduct.case.note_added", actor=actor, target=case, scope=SCOPE, data={"note": note.pk})
     return note
 
 
@@ -536,7 +531,7 @@ def set_case_status(case: Case, *, actor: Any, status: str) -> Case:
             "conduct.case.status_changed",
             actor=actor,
             target=case,
-            scope=_scope(case.group),
+            scope=SCOPE,
             data={"from": before, "to": status},
         )
     return case
@@ -568,7 +563,7 @@ def close_case(case: Case, *, actor: Any, outcome: str, note: str = "") -> Case:
             "conduct.case.closed",
             actor=actor,
             target=case,
-            scope=_scope(case.group),
+            scope=SCOPE,
             data={"outcome": outcome, "note": note},
         )
     return case
@@ -597,7 +592,7 @@ def escalate_to_officers(case: Case, *, actor: Any, officers: Iterable[Any], not
             "conduct.case.escalated_to_officers",
             actor=actor,
             target=case,
-            scope=_scope(case.group),
+            scope=SCOPE,
             data={"officers": [officer.pk for officer in new], "note": note},
         )
         emails.case_escalated(case, new, note=note)
@@ -645,7 +640,7 @@ def suspend_member(
             "conduct.member.suspended",
             actor=actor,
             target=case if case is not None else user,
-            scope="union",
+            scope=SCOPE,
             data={"user": user.pk, "until": until.isoformat() if until else None, "reason": reason},
         )
         emails.suspended(suspension)
@@ -666,7 +661,7 @@ def lift_suspension(suspension: Suspension, *, actor: Any) -> Suspension:
             "conduct.member.suspension_lifted",
             actor=actor,
             target=suspension.case if suspension.case is not None else suspension.user,
-            scope="union",
+            scope=SCOPE,
             data={"user": suspension.user_id},
         )
     return suspension

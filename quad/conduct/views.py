@@ -240,7 +240,6 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "close_form": CloseCaseForm(),
             "officers_form": OfficersForm(),
             "suspend_form": SuspendForm(),
-            "now": timezone.now(),
         },
     )
 

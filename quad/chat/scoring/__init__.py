@@ -10,7 +10,9 @@ Two checks, on one 0..1 scale (docs/moderation.md):
 
 A scorer is any class with `score(texts: list[str]) -> list[Score]`; the shipped ones are
 `lexical.LexicalScorer` (the default, nothing to install), `semantic.SemanticScorer` (the optional
-semantic extra: `make semantic`) and `profanity.ProfanityCheckScorer` (alt-profanity-check, for comparison).
+semantic extra: `make semantic`), and for comparison `thirdparty.ProfanityCheckScorer`
+(alt-profanity-check) and `thirdparty.SafeTypeScorer` (safetype). `python -m quad.chat.scoring.evaluate`
+measures any of them on the held-out evaluation set.
 """
 
 from __future__ import annotations

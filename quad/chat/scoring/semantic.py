@@ -59,6 +59,17 @@ class SemanticScorer:
     name = "semantic"
     with_lexical = True
 
+    @staticmethod
+    def missing() -> str:
+        """Why this scorer cannot run here ("" if it can): the extra is not installed."""
+        try:
+            from quad.chat.scoring import minilm
+
+            minilm.model_dir()
+        except ImportError as error:
+            return f"cannot run: {error}"
+        return ""
+
     def __init__(self) -> None:
         from quad.chat.scoring import minilm
 
@@ -72,7 +83,9 @@ class SemanticScorer:
         ordinary = self.classes.index(ORDINARY)
         scores = []
         for text, row in zip(texts, chances, strict=True):
-            abusive = [(float(p), category) for p, category in zip(row, self.classes, strict=True) if category != ORDINARY]
+            abusive = [
+                (float(p), category) for p, category in zip(row, self.classes, strict=True) if category != ORDINARY
+            ]
             value = on_flag_scale(1.0 - float(row[ordinary]), self.flag_point)
             best = Score(round(value, 4), max(abusive)[1])
             if self.with_lexical:

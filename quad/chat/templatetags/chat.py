@@ -70,3 +70,12 @@ def chat_plain(message: Any) -> str:
     """The message's text as its author typed it: `@[id]` mentions back to @Display Name (for editing)."""
     names = {mention.user_id: mention.user.display_name for mention in message.mentions.all()}
     return MENTION.sub(lambda found: "@" + names.get(int(found.group(1)), "someone"), message.body)
+
+
+@register.filter
+def author_name(message: Any) -> str:
+    """Who a row says wrote a message: "The moderators" for a notice (members never learn which
+    moderator), the author's display name, or "Someone who left"."""
+    if message.kind == "notice":
+        return "The moderators"
+    return getattr(message.author, "display_name", "") or "Someone who left"

@@ -62,7 +62,8 @@ def test_two_people_chat_live_with_replies_mentions_reactions_and_edits(
     last = president_log.locator("li.chat-message").last
     last.get_by_text("Actions").click()
     last.get_by_role("button", name="React 👍").click()
-    expect(phone_log.locator("li.chat-message").last.locator(".chat-reactions")).to_contain_text("👍 1", timeout=LIVE_MS)
+    reactions = phone_log.locator("li.chat-message").last.locator(".chat-reactions")
+    expect(reactions).to_contain_text("👍 1", timeout=LIVE_MS)
 
     # The phone's own message offers edit; others' do not.
     mine = phone.locator("li.chat-message.mine").last

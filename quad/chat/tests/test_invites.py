@@ -286,3 +286,62 @@ def test_two_moderators_pressing_at_once_email_each_person_once(
     invitations = [message for message in mailoutbox if message.subject.startswith("Join Hiking Society")]
     assert recipients(invitations) == [cast["bea"].email]
     assert InviteSend.objects.count() == 1
+
+
+# --- In a browser ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_browser_the_president_shows_the_qr_code_and_emails_the_invite(
+    page: Any, group: ChatGroup, cast: dict[str, Any], committee_trained: Any, mailoutbox: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from quad.conftest import check_a11y, sign_in
+
+    sign_in(page, committee_trained.email, PASSWORD)
+    page.goto(group_url(group))
+    page.get_by_text("Moderate", exact=True).click()
+    expect(page.get_by_role("img", name="QR code of the invite link to Hiking Society")).to_be_visible()
+    check_a11y(page, "chat-invite-qr")
+    page.get_by_role("button", name="Email the invite to members").click()
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1, name="Hiking Society")).to_be_visible()
+    page.get_by_text("Moderate", exact=True).click()
+    page.get_by_role("button", name="Email the invite to members").click()
+    expect(page.get_by_text("Emailed the invite link and its QR code to 1 person.")).to_be_visible()
+    invitations = [message for message in mailoutbox if message.subject.startswith("Join Hiking Society")]
+    assert recipients(invitations) == [cast["bea"].email]
+
+
+@pytest.mark.browser
+def test_browser_staff_open_a_rep_group_and_choose_who_may_join(
+    page: Any, su_staff: Any, student: Any, member: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from quad.accounts.totp import current_code
+    from quad.conftest import check_a11y
+
+    page.goto("/auth/login/")
+    page.get_by_label("Email").fill(su_staff.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(current_code(su_staff))
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(reverse("chat:rep-groups"))
+    page.get_by_label("Name").fill("Course reps: History")
+    page.get_by_label("Purpose").fill("Reps and the union.")
+    check_a11y(page, "chat-rep-groups")
+    page.get_by_role("button", name="Open the group").click()
+    expect(page.get_by_role("heading", level=1, name="Who may join “Course reps: History”")).to_be_visible()
+    addresses = page.get_by_label("Students' email addresses, one a line")
+    addresses.fill(f"{student.email}\nnobody@student.example.ac.uk")
+    page.get_by_role("button", name="Add them").click()
+    expect(page.get_by_text("No Quad account has these addresses: nobody@student.example.ac.uk.")).to_be_visible()
+    check_a11y(page, "chat-rep-eligible")
+    page.get_by_label("Students' email addresses, one a line").fill(f"{student.email}\n{member.email}")
+    page.get_by_role("button", name="Add them").click()
+    expect(page.get_by_text("2 added.")).to_be_visible()
+    expect(page.get_by_role("row", name="Sam Student")).to_be_visible()

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from conftest import join, make_person
-from quad.chat import services
+from quad.chat import permissions, services
 from quad.chat.errors import ChatError
 from quad.chat.models import ChatGroup, GroupMember, RepEligibility
 from quad.chat.permissions import chat_access
@@ -172,7 +172,7 @@ def test_a_closed_group_admits_nobody(group, member) -> None:
 def test_a_person_suspended_from_chats_cannot_join(
     group, member, membership_type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "_blocks", [])  # the registry as it was comes back after the test
+    monkeypatch.setattr(permissions, "_blocks", [])  # the registry as it was comes back after the test
     reason = "You are suspended from group chats while the union looks into a report."
 
     def suspended(user: Any) -> str:
@@ -181,7 +181,7 @@ def test_a_person_suspended_from_chats_cannot_join(
     services.register_block(suspended)
     services.register_block(suspended)  # registering twice counts once
 
-    assert services._blocks == [suspended]
+    assert permissions._blocks == [suspended]
     assert services.blocked(member) == reason
     assert refusal(member, group, group.invite_token) == reason
     assert not GroupMember.objects.filter(user=member).exists()

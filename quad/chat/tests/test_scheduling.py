@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import join, make_person
 from quad.chat import scheduling, services
@@ -43,7 +44,12 @@ def night(settings: Any, clock: Clock) -> datetime.datetime:
 
 
 def test_the_quiet_hours_page_schedules_it_for_the_morning_and_it_is_posted_once(
-    client: Client, group: ChatGroup, chatter: GroupMember, night: datetime.datetime, posted: Any
+    client: Client,
+    group: ChatGroup,
+    chatter: GroupMember,
+    night: datetime.datetime,
+    posted: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client.force_login(chatter.user)
     response = client.post(group_url(group, "chat:post-message"), {"body": "Boots or trainers <tomorrow>?"})
@@ -62,9 +68,10 @@ def test_the_quiet_hours_page_schedules_it_for_the_morning_and_it_is_posted_once
     assert reverse("chat:cancel-scheduled", kwargs={"pk": scheduled.pk}) in html
     assert not Message.objects.exists()
 
-    assert scheduling.post_due_messages(now=night - datetime.timedelta(minutes=1)) == 0
-    assert scheduling.post_due_messages(now=night) == 1
-    assert scheduling.post_due_messages(now=night + datetime.timedelta(minutes=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduling.post_due_messages(now=night - datetime.timedelta(minutes=1)) == 0
+        assert scheduling.post_due_messages(now=night) == 1
+        assert scheduling.post_due_messages(now=night + datetime.timedelta(minutes=1)) == 0
 
     message = Message.objects.get()
     assert (message.body, message.author, message.seq) == ("Boots or trainers <tomorrow>?", chatter.user, 1)
@@ -226,3 +233,36 @@ def test_without_the_claim_lock_runs_at_once_post_it_twice(
     assert errors == []
     assert sum(posted) > 1
     assert Message.objects.count() == sum(posted)
+
+
+# --- In a browser ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_browser_a_member_schedules_a_late_message_then_cancels_it(
+    page: Any, settings: Any, group: ChatGroup, chatter: GroupMember
+) -> None:
+    from playwright.sync_api import expect
+
+    from conftest import PASSWORD
+    from quad.conftest import check_a11y, sign_in
+
+    # Quiet hours from an hour ago to an hour from now, whatever the time the suite runs.
+    now = timezone.localtime()
+    settings.QUIET_HOURS_START = (now - datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    settings.QUIET_HOURS_END = (now + datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    end = f"{settings.QUIET_HOURS_END:%H:%M}"
+    sign_in(page, chatter.user.email, PASSWORD)
+    page.goto(group_url(group))
+    page.get_by_role("textbox", name="Message", exact=True).fill("Who has a spare head torch?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", level=1, name="It is quiet hours")).to_be_visible()
+    check_a11y(page, "chat-quiet-hours")
+    page.get_by_role("button", name=f"Schedule for {end}").click()
+    expect(page.get_by_text(f"Scheduled for {end}.")).to_be_visible()
+    waiting = page.get_by_role("region", name="Your scheduled messages")
+    expect(waiting).to_contain_text("Who has a spare head torch?")
+    check_a11y(page, "chat-scheduled")
+    waiting.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Cancelled: it will not be posted.")).to_be_visible()
+    assert not ScheduledPost.objects.exists()

@@ -113,11 +113,12 @@ def wait_serving(server: Server, *, path: str = "/", timeout: float = START_TIME
     raise RuntimeError(f"uvicorn {server.name} did not answer in {timeout:.0f} s")
 
 
-def stop_server(server: Server) -> None:
+def stop_server(server: Server, *, grace: float = 10) -> None:
+    """SIGTERM, and SIGKILL if it has not stopped after `grace` seconds."""
     if server.process.poll() is None:
         os.killpg(server.process.pid, signal.SIGTERM)
         try:
-            server.process.wait(timeout=10)
+            server.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             os.killpg(server.process.pid, signal.SIGKILL)
             server.process.wait(timeout=5)
@@ -273,7 +274,7 @@ async def control(a: Server, b: Server, cast: Cast) -> dict[str, Any]:
     reader_on_a = await open_socket(a, cast.reader_cookie, cast.group_id)
     reader_on_b = await open_socket(b, cast.reader_cookie, cast.group_id)
     body = f"Control: posted on A at {time.time():.0f}"
-    await poster.send(json.dumps({"type": "post", "body": body, "ref": "c1", "confirmed": True}))
+    await poster.send(json.dumps({"type": "post", "body": body, "ref": "c1"}))
     ack = await frame_of(poster, "ack", FRAME_TIMEOUT)
     on_a = await frame_of(reader_on_a, "msg", FRAME_TIMEOUT)
     on_b = await frame_of(reader_on_b, "msg", SILENCE)
@@ -298,7 +299,7 @@ async def across(a: Server, b: Server, cast: Cast) -> dict[str, Any]:
     reader = await open_socket(b, cast.reader_cookie, cast.group_id)
     body = f"Across: posted on A at {time.time():.0f}"
     began = time.monotonic()
-    await poster.send(json.dumps({"type": "post", "body": body, "ref": "r1", "confirmed": True}))
+    await poster.send(json.dumps({"type": "post", "body": body, "ref": "r1"}))
     ack = await frame_of(poster, "ack", FRAME_TIMEOUT)
     delivered = await frame_of(reader, "msg", FRAME_TIMEOUT)
     delivery_ms = round((time.monotonic() - began) * 1000, 1) if delivered else None
@@ -316,7 +317,7 @@ async def across(a: Server, b: Server, cast: Cast) -> dict[str, Any]:
     return {
         "posted_seq": ack["seq"] if ack else None,
         "delivered_seq": delivered["seq"] if delivered else None,
-        "delivered_has_body": bool(delivered) and body in delivered["html"],
+        "delivered_has_body": delivered is not None and body in delivered["html"],
         "delivery_ms": delivery_ms,
         "removal_status": removal_status,
         "close_code": code,
@@ -353,17 +354,19 @@ def main(redis_url: str | None) -> dict[str, Any]:
         connections.close_all()
 
         plain = server_env(db_env, redis_url=None, prefix=prefix)
-        pairs = {"control": [start_server("control-a", plain, log_dir), start_server("control-b", plain, log_dir)]}
+        pairs = {"control": (start_server("control-a", plain, log_dir), start_server("control-b", plain, log_dir))}
         if redis_url:
             shared = server_env(db_env, redis_url=redis_url, prefix=prefix)
-            pairs["redis"] = [start_server("redis-a", shared, log_dir), start_server("redis-b", shared, log_dir)]
+            pairs["redis"] = (start_server("redis-a", shared, log_dir), start_server("redis-b", shared, log_dir))
         servers = [server for pair in pairs.values() for server in pair]
         for server in servers:
             wait_serving(server)
 
-        report["control"] = asyncio.run(asyncio.wait_for(control(*pairs["control"], cast), 30))
+        a, b = pairs["control"]
+        report["control"] = asyncio.run(asyncio.wait_for(control(a, b, cast), 30))
         if redis_url:
-            report["redis"] = asyncio.run(asyncio.wait_for(across(*pairs["redis"], cast), 30))
+            a, b = pairs["redis"]
+            report["redis"] = asyncio.run(asyncio.wait_for(across(a, b, cast), 30))
     finally:
         for server in servers:
             stop_server(server)

@@ -87,6 +87,7 @@ def test_the_reporter_is_never_told_which_moderator_acted(
         else:
             services.escalate_report(report, actor=committee_trained, reason="Priya wants staff to look.")
             report.refresh_from_db()
+            assert report.case is not None
             services.close_case(report.case, actor=su_staff, outcome=Case.Outcome.WARNING, note="Jo warned Rex.")
 
     seen = pages(client, member, [reverse("conduct:my-reports"), reverse("chat:group", kwargs={"pk": group.pk})])

@@ -94,6 +94,7 @@ def test_the_retention_sweep_keeps_what_open_reports_and_cases_hold(
     assert chat_services.retention_holds() >= {other.pk, said.pk, flagged.pk}, "registered with chat"
 
     services.dismiss_report(waiting, actor=committee_trained)
+    assert staffed.case is not None
     services.close_case(staffed.case, actor=su_staff, outcome="warning")
     services.close_case(flag_case, actor=su_staff, outcome="no_action")
 

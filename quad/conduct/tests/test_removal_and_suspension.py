@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from quad.chat import realtime
@@ -84,11 +85,6 @@ def test_suspension_stops_joining_anywhere(case, rude, su_staff, other_society, 
             chat_services.check_can_join(rude.user, group)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="chat.services.post_message does not ask chat's blocks (services.blocked) yet; once it does, "
-    "this passes: remove the mark.",
-)
 def test_suspension_stops_posting_in_groups_they_are_already_in(case, rude, su_staff) -> None:
     services.suspend_member(rude.user, actor=su_staff, case=case, reason="Threats to a member.")
 
@@ -152,7 +148,7 @@ def test_a_suspended_member_is_refused_on_the_invite_page(case, rude, su_staff, 
     services.suspend_member(rude.user, actor=su_staff, case=case, reason="Threats.")
     client.force_login(rude.user)
 
-    page = client.get(f"/chat/join/{chess.invite_token}/").content.decode()
+    page = client.get(reverse("chat:invite", kwargs={"token": chess.invite_token})).content.decode()
 
     assert SUSPENDED in page
     assert not GroupMember.objects.filter(group=chess, user=rude.user).exists()

@@ -56,7 +56,7 @@ def test_env_example_lists_every_variable_settings_reads() -> None:
     import re
 
     source = (ROOT / "quad" / "settings.py").read_text()
-    read = set(re.findall(r'env(?:bool|int|list|monthday|time)?\("([A-Z_]+)"', source))
+    read = set(re.findall(r'env(?:bool|int|float|list|monthday|time)?\("([A-Z_]+)"', source))
     listed = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert read, "the pattern found no variables: the test itself is broken"
     assert read - listed == set(), f"add these to .env.example: {sorted(read - listed)}"

@@ -31,7 +31,7 @@ from conftest import PASSWORD, found_society, join, make_person, train
 from quad.accounts.totp import current_code
 from quad.chat import scheduling as chat_scheduling
 from quad.chat import services as chat_services
-from quad.chat.models import ChatGroup, GroupMember, Message, ScheduledPost
+from quad.chat.models import ChatGroup, GroupMember, Message, ModeratorThread, ScheduledPost
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.conduct import models as conduct_models
@@ -238,6 +238,22 @@ def group_moderators(then: Expect) -> Profile:
     """Hiding, removing, a new invite link: moderators only. A member sees the group, so is refused (403)."""
     return profile(
         "GROUP_MODERATORS", default=404, anonymous=TO_LOGIN, member=403, committee_trained=then, su_staff=then
+    )
+
+
+# Editing, deleting and reacting: `member` wrote the sample message (an empty form changes nothing and goes
+# back to the group, saying why). Moderators see the group but did not write it, and reacting is for people
+# in the group: the President and staff watch without joining, so are refused (403).
+GROUP_MEMBERS_ACT = profile(
+    "GROUP_MEMBERS_ACT", default=404, anonymous=TO_LOGIN, member=TO_SAMPLE_GROUP, committee_trained=403, su_staff=403
+)
+
+
+def thread_parties(then: Expect) -> Profile:
+    """A private conversation (world.chat_thread): the member it is with, and the group's moderators. To
+    anyone else it does not exist."""
+    return profile(
+        "THREAD_PARTIES", default=404, anonymous=TO_LOGIN, member=then, committee_trained=then, su_staff=then
     )
 
 
@@ -565,6 +581,25 @@ EXPECTED: dict[str, Check] = {
     # Union rep groups (W9) are staff's: an empty form comes back with its errors.
     "chat:rep-groups": Check(get=STAFF_ONLY, post=STAFF_ONLY),
     "chat:rep-eligible": Check(get=STAFF_ONLY, post=STAFF_ONLY),
+    # An empty form gives no period or reason: back to the group, saying why.
+    "chat:read-only": Check(post=group_moderators(TO_GROUP)),
+    "chat:edit-message": Check(post=GROUP_MEMBERS_ACT),
+    "chat:delete-message": Check(post=GROUP_MEMBERS_ACT),
+    "chat:react": Check(post=GROUP_MEMBERS_ACT),
+    # One-click notices: their wording is the moderators' (an empty form names no notice: back to the
+    # wording page, saying why), and so is posting one (an empty form: back to the group, saying why).
+    "chat:notices": Check(get=group_moderators(200), post=group_moderators(Redirect("chat:notices", kwargs=("pk",)))),
+    "chat:post-notice": Check(post=group_moderators(TO_GROUP)),
+    # The group's settings: moderators; an empty form is shown again with what is missing.
+    "chat:edit-group": Check(get=group_moderators(200), post=group_moderators(200)),
+    # Choosing a union group's moderators is for staff; the sample is a society group, so staff are told
+    # why not on the group page, and its President (a moderator, not staff) is refused.
+    "chat:set-role": Check(
+        post=profile("SET_ROLE", default=404, anonymous=TO_LOGIN, member=403, committee_trained=403, su_staff=TO_GROUP)
+    ),
+    # Writing privately to a member (an empty form comes back with its errors), and the conversation.
+    "chat:start-thread": Check(get=group_moderators(200), post=group_moderators(200)),
+    "chat:thread": Check(get=thread_parties(200), post=thread_parties(200)),
     # --- conduct: reports, the moderators' review queue, union casework -------------------------
     # Reporting is for whoever can read the group: `member`, and union staff watching it. The sample is
     # the President's message (and her place in the group), so the President is refused her own (403).
@@ -795,6 +830,13 @@ class World:
         )
 
     @cached_property
+    def chat_thread(self) -> ModeratorThread:
+        """The President wrote privately to `member` about their behaviour in the sample group."""
+        return chat_services.open_thread(
+            self.chat_member, actor=self.request.getfixturevalue("committee_trained"), body="Please keep it kind."
+        )
+
+    @cached_property
     def member_message(self) -> Message:
         """`member`'s message in the sample group (asked by author: conduct's samples add the President's)."""
         return Message.objects.get(group=self.chat_group, author=self.request.getfixturevalue("member"))
@@ -955,6 +997,14 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
     "chat:hide-message": {"pk": lambda world: world.chat_message.pk},
     "chat:cancel-scheduled": {"pk": lambda world: world.chat_scheduled_post.pk},
     "chat:rep-eligible": {"pk": lambda world: world.chat_rep_group.pk},
+    "chat:read-only": CHAT_GROUP_PK | {"member_pk": lambda world: world.chat_member.pk},
+    "chat:start-thread": CHAT_GROUP_PK | {"member_pk": lambda world: world.chat_member.pk},
+    "chat:set-role": CHAT_GROUP_PK | {"member_pk": lambda world: world.chat_member.pk},
+    "chat:thread": {"pk": lambda world: world.chat_thread.pk},
+    **{
+        key: {"pk": lambda world: world.member_message.pk}
+        for key in ("chat:edit-message", "chat:delete-message", "chat:react")
+    },
     "conduct:report-message": {"pk": lambda world: world.conduct_message.pk},
     "conduct:report-member": CHAT_GROUP_PK | {"member_pk": lambda world: world.conduct_member.pk},
     "conduct:group-queue": CHAT_GROUP_PK,
