@@ -129,7 +129,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             "threads": ModeratorThread.objects.filter(group=access.group).select_related("member")
             if access.moderator
             else [],
-            "my_threads": ModeratorThread.objects.filter(group=access.group, member=request.user)
+            "my_threads": ModeratorThread.objects.filter(group=access.group, member_id=request.user.pk)
             if not access.moderator
             else [],
             "present": queries.present_members(access.group) if access.moderator else [],
@@ -537,7 +537,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 def set_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """Union rep groups: staff make a rep a moderator, or a member again."""
     access = get_group_for_moderator(request.user, pk)
-    if not request.user.is_union_staff:
+    if not getattr(request.user, "is_union_staff", False):
         raise forbidden("Only union staff choose a union group's moderators.")
     member = get_object_or_404(GroupMember.objects.select_related("user"), pk=member_pk, group=access.group)
     try:
