@@ -26,11 +26,12 @@ What it does, start to finish (it stops by itself; traffic goes to 127.0.0.1 onl
    over the measured messages (/proc), per delivery and per message (the post's own work included);
    Redis's per message;
 5. sustained: the 50 members of the small group all post at once, each as fast as its posts are
-   acknowledged, for a few seconds: messages posted per second and frames delivered per second (each
-   message to 50 sockets). The bench raises CHAT_RATE_LIMIT_PER_MINUTE for its servers (to 1,000,000):
-   the limit (20 a minute per member) would otherwise refuse all but the first posts, and it is flood
-   control, not capacity. Quiet hours are off (QUIET_HOURS_START = END). The latencies printed for this
-   phase are those of a closed loop of 50 posters (mostly time queued behind the others' posts);
+   acknowledged, for a few seconds: messages posted per second, frames delivered per second (each
+   message to 50 sockets) and the servers' CPU per post (steadier than rates on a shared machine).
+   The bench raises CHAT_RATE_LIMIT_PER_MINUTE for its servers (to 1,000,000): the limit (20 a minute
+   per member) would otherwise refuse all but the first posts, and it is flood control, not capacity.
+   Quiet hours are off (QUIET_HOURS_START = END). The latencies printed for this phase are those of a
+   closed loop of 50 posters (mostly time queued behind the others' posts);
 6. drops the database and this run's Redis keys.
 
 Variants: "quad" is quad.asgi (a hub per server process: one layer channel per process, the frame
@@ -386,7 +387,7 @@ async def fan_out(fleet: Fleet, meter: Meter, *, messages: int, tag: str) -> dic
     }
 
 
-async def sustained(fleet: Fleet, *, seconds: float, tag: str) -> dict[str, Any]:
+async def sustained(fleet: Fleet, meter: Meter, *, seconds: float, tag: str) -> dict[str, Any]:
     """Every socket posts as fast as its posts are acknowledged, for `seconds`."""
     stop_at = time.monotonic() + seconds
     posted: dict[int, float] = {}  # seq: when its post was sent
@@ -405,15 +406,21 @@ async def sustained(fleet: Fleet, *, seconds: float, tag: str) -> dict[str, Any]
             else:
                 posted[seq] = began
 
+    meter.start()
     began = time.monotonic()
     await asyncio.gather(*(poster(i) for i in range(len(fleet.sockets))))
     posting = time.monotonic() - began
     for seq in posted:
         with contextlib.suppress(TimeoutError):  # counted as missing below
             await asyncio.wait_for(fleet.complete[seq].wait(), DELIVERY_TIMEOUT)
+    cpu = meter.stop()
     latencies = [at - posted[seq] for seq in posted for at in fleet.arrivals[seq]]
     last = max((at for seq in posted for at in fleet.arrivals[seq]), default=began)
     return {
+        # The machine is shared: CPU per post says what a post costs whatever else was running.
+        "cpu_ms_per_post": round(cpu["servers"] * 1000 / len(posted), 1) if posted else 0,
+        "postgres_cpu_ms_per_post": round(cpu["postgres"] * 1000 / len(posted), 1) if posted else 0,
+        "machine_busy_pct": cpu["machine_busy_pct"],
         "posted_per_s": round(len(posted) / posting, 1),
         "delivered_per_s": round(len(latencies) / (last - began), 1) if last > began else 0,
         "posted": len(posted),
@@ -470,7 +477,7 @@ def play(
                 await asyncio.sleep(1)  # let the servers finish closing the big group's sockets
                 small = Fleet(expected=SUSTAINED_MEMBERS)
                 await small.open(ports, scene.cookies[:SUSTAINED_MEMBERS], scene.small_group)
-                steady = await sustained(small, seconds=args.sustained_seconds, tag=f"{variant.name}-s")
+                steady = await sustained(small, meter, seconds=args.sustained_seconds, tag=f"{variant.name}-s")
                 await small.close()
                 print(f"  sustained: {json.dumps(steady)}", flush=True)
                 figures["sustained"] = steady
@@ -598,8 +605,10 @@ def main() -> None:
         "sustained_seconds": args.sustained_seconds,
         "sustained_posted_per_s": quad["sustained"]["posted_per_s"],
         "sustained_delivered_per_s": quad["sustained"]["delivered_per_s"],
+        "sustained_cpu_ms_per_post": quad["sustained"]["cpu_ms_per_post"],
         "stock_sustained_posted_per_s": stock["sustained"]["posted_per_s"],
         "stock_sustained_delivered_per_s": stock["sustained"]["delivered_per_s"],
+        "stock_sustained_cpu_ms_per_post": stock["sustained"]["cpu_ms_per_post"],
         "missing_deliveries": sum(r["missing"] + r.get("sustained", {}).get("missing", 0) for r in results.values()),
         "refused_posts": sum(r.get("sustained", {}).get("refused", 0) for r in results.values()),
         "server_tracebacks": sum(r["server_tracebacks"] for r in results.values()),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -24,6 +25,8 @@ from quad.chat.errors import ChatError
 from quad.chat.models import Message
 from quad.chat.permissions import SocketRefused, authorize_event, socket_access
 from quad.chat.scoring import nudge
+
+log = logging.getLogger(__name__)
 
 MAX_FRAME = 16_000  # characters: a 4,000-character message and its JSON, with room to spare
 OUTBOX = 256  # frames a socket may fall behind before it is closed (it catches up when it reconnects)
@@ -82,13 +85,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _close(self, code: int, reason: str) -> None:
         await realtime.hub().detach(self)
-        if reason:
-            await self.send(text_data=realtime.frame("closed", reason=reason))
-        await self.close(code=code)
+        try:
+            if reason:
+                await self.send(text_data=realtime.frame("closed", reason=reason))
+            await self.close(code=code)
+        except Exception:  # the client went first (uvicorn's ClientDisconnected, a reset connection)
+            log.debug("chat socket was already gone when closing it", exc_info=True)
 
     async def _write(self) -> None:
-        while (frame := await self.outbox.get()) is not None:
-            await self.send(text_data=frame)
+        try:
+            while (frame := await self.outbox.get()) is not None:
+                await self.send(text_data=frame)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the client went away mid-write: its disconnect tidies up; nothing to tell
+            self.closed = True
+            log.debug("chat socket closed while writing to it", exc_info=True)
 
     # --- in ----------------------------------------------------------------------------------------
 
