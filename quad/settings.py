@@ -242,6 +242,7 @@ else:
 # burst of sends (redis-py refuses connections past max_connections rather than queueing them).
 CHAT_REDIS_SOCKET_TIMEOUT = envint("CHAT_REDIS_SOCKET_TIMEOUT", 15)
 CHAT_REDIS_POOL_SIZE = envint("CHAT_REDIS_POOL_SIZE", 200)
+CHAT_REDIS_GROUP_EXPIRY = envint("CHAT_REDIS_GROUP_EXPIRY", 3600)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -261,6 +262,8 @@ if REDIS_URL:
                 "prefix": env("CHAT_REDIS_PREFIX", "quad"),
                 "capacity": 1000,  # events waiting for one server process
                 "expiry": 30,
+                # A crashed or redeployed server drops out of its groups within this; live hubs renew.
+                "group_expiry": CHAT_REDIS_GROUP_EXPIRY,
             },
         }
     }

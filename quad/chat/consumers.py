@@ -13,6 +13,7 @@ alone; a client that keeps sending them is closed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from typing import Any
@@ -27,6 +28,9 @@ from quad.chat.permissions import SocketRefused, authorize_event, socket_access
 from quad.chat.scoring import nudge
 
 log = logging.getLogger(__name__)
+# Each socket's database work runs in the thread pool rather than Channels' one thread per process, so one
+# socket's post does not queue behind another's connect.
+in_a_thread = functools.partial(database_sync_to_async, thread_sensitive=False)
 
 MAX_FRAME = 16_000  # characters: a 4,000-character message and its JSON, with room to spare
 OUTBOX = 256  # frames a socket may fall behind before it is closed (it catches up when it reconnects)
@@ -49,7 +53,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.user = self.scope.get("user")
         self.closed = False
         self.bad_frames = 0
-        access = await database_sync_to_async(socket_access)(self.user, self.group_id)
+        access = await in_a_thread(socket_access)(self.user, self.group_id)
         if access is None:
             await self.close(code=CLOSE_REFUSED)  # before accept: the handshake is refused (HTTP 403)
             return
@@ -109,7 +113,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         try:
             event = self._parse(text_data, bytes_data)
-            access = await database_sync_to_async(authorize_event)(self.user, self.group_id, event["type"])
+            access = await in_a_thread(authorize_event)(self.user, self.group_id, event["type"])
         except SocketRefused as refused:
             if refused.close:
                 self.kick(CLOSE_REFUSED, "removed")
@@ -120,7 +124,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.deliver(realtime.frame("pong"))
             return
         try:
-            reply = await database_sync_to_async(_handle)(access.member, event)
+            reply = await in_a_thread(_handle)(access.member, event)
         except ChatError as error:
             reply = realtime.frame("error", ref=_ref(event), message=str(error))
         if reply:

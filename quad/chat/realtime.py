@@ -1,9 +1,10 @@
 """Realtime delivery of chat messages: serialise once, cross the channel layer once per server process,
 fan out locally.
 
-Stock Channels puts every socket in the layer group and `group_send` sends one layer message per
-socket: with Redis, one serialisation and one Redis list per recipient. Here each ASGI server process
-has one `Hub` with one layer channel. The hub joins the layer group of a chat group while it has at least
+Stock Channels puts every socket in the layer group: with Redis, `group_send` crosses Redis once per
+process (channels_redis 4 groups its sends), but each process then handles a layer message per socket
+(its own queue, its own handler call, its own JSON frame). Here each ASGI server process has one `Hub`
+with one layer channel. The hub joins the layer group of a chat group while it has at least
 one open socket in it, so a message crosses the layer once per *process*, and the hub hands the same
 ready-made text frame to each of its sockets' outboxes. A socket whose outbox is full (a phone on a bad
 connection) is closed rather than allowed to hold the others back; on reconnecting it catches up over
@@ -31,6 +32,10 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 log = logging.getLogger(__name__)
 
 EVERY_HUB = "chat.hubs"  # the layer group every hub joins: kicks reach every process
+# channels_redis forgets a group member `group_expiry` seconds after its group_add (CHAT_REDIS_GROUP_EXPIRY):
+# made for sockets that come and go, not for a hub that joins once and stays. The hub joins its groups
+# again this often, well inside the expiry.
+RENEW_EVERY = 600.0  # seconds
 
 
 def layer_group(group_id: int) -> str:
@@ -57,6 +62,7 @@ class Hub:
         self.channel_name = ""
         self.sockets: dict[int, set[Socket]] = {}
         self._reader: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
         self._joining: dict[int, asyncio.Future[None]] = {}
         self._started: asyncio.Future[None] | None = None
 
@@ -68,6 +74,7 @@ class Hub:
                 self.channel_name = await self.layer.new_channel(prefix="chat-hub")
                 await self.layer.group_add(EVERY_HUB, self.channel_name)
                 self._reader = asyncio.create_task(self._read(), name="chat-hub-reader")
+                self._renewer = asyncio.create_task(self._renew(), name="chat-hub-renewer")
             except BaseException as error:
                 self._started.set_exception(error)
                 started, self._started = self._started, None
@@ -111,6 +118,18 @@ class Hub:
                 await asyncio.sleep(1)
                 continue
             self.dispatch(event)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await self.layer.group_add(EVERY_HUB, self.channel_name)
+                for group_id in list(self.sockets):
+                    await self.layer.group_add(layer_group(group_id), self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis away for a moment: the next round joins again
+                log.exception("chat hub could not renew its layer groups")
 
     def dispatch(self, event: dict[str, Any]) -> None:
         if event.get("type") == "chat.frame":

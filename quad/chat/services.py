@@ -116,6 +116,10 @@ def update_guidelines(group: ChatGroup, *, actor: Any, text: str) -> Guidelines:
         version = Guidelines.objects.create(
             group=group, version=(latest.version if latest else 0) + 1, text=text, created_by=actor
         )
+        # Whoever wrote them has read them.
+        GroupMember.objects.filter(group=group, user_id=actor.pk).update(
+            accepted_version=version.version, accepted_at=timezone.now()
+        )
         audit.record(
             "chat.guidelines.updated", actor=actor, target=group, scope=_scope(group), data={"version": version.version}
         )

@@ -34,35 +34,33 @@ def redis_reachable(url: str) -> bool:
         client.close()
 
 
-HAVE_REDIS = redis_reachable(REDIS_URL)
-needs_redis = pytest.mark.skipif(
-    not HAVE_REDIS,
-    reason=f"Redis is not reachable at {urlsplit(REDIS_URL).netloc} (set TEST_REDIS_URL): two servers share "
-    "sockets' traffic only through Redis",
-)
-
-
 @pytest.fixture(scope="module")
 def played() -> dict[str, Any]:
     """The scene, played once: the control pair of servers, then (with Redis) the shared pair."""
-    return run_scene_module("quad.chat.tests.two_servers_scene", REDIS_URL if HAVE_REDIS else "none", timeout=120)
+    shared = REDIS_URL if redis_reachable(REDIS_URL) else "none"
+    return run_scene_module("quad.chat.tests.two_servers_scene", shared, timeout=120)
 
 
-@needs_redis
-def test_a_message_posted_through_one_server_reaches_a_socket_on_the_other(played: dict[str, Any]) -> None:
-    across = played["redis"]
+@pytest.fixture
+def across(played: dict[str, Any]) -> dict[str, Any]:
+    """What the pair of servers sharing Redis did."""
+    if "redis" not in played:
+        pytest.skip(
+            f"Redis is not reachable at {urlsplit(REDIS_URL).netloc} (set TEST_REDIS_URL): two servers share "
+            "sockets' traffic only through Redis"
+        )
+    return dict(played["redis"])
 
+
+def test_a_message_posted_through_one_server_reaches_a_socket_on_the_other(across: dict[str, Any]) -> None:
     assert across["posted_seq"] is not None, "the post on server A was not acknowledged"
     assert across["delivered_seq"] == across["posted_seq"]
     assert across["delivered_has_body"]
 
 
-@needs_redis
 def test_a_removal_on_one_server_closes_the_members_socket_on_the_other_and_it_cannot_reopen(
-    played: dict[str, Any],
+    across: dict[str, Any],
 ) -> None:
-    across = played["redis"]
-
     assert across["removal_status"] == 302  # the moderator's form on server A, redirected back
     assert across["frames_before_close"] == [{"t": "closed", "reason": "removed"}]
     assert across["close_code"] == 4403

@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -378,6 +379,7 @@ def main(redis_url: str | None) -> dict[str, Any]:
         if redis_url:
             forget_redis_keys(redis_url, prefix)
         drop_database(db_env)
+        shutil.rmtree(log_dir, ignore_errors=True)  # the SQLite file and the servers' logs
     return report
 
 
