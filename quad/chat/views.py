@@ -123,6 +123,8 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             "replying": replying,
             "read_only_form": ReadOnlyForm(),
             "now": timezone.now(),
+            # The actions of a live row (chat.js fills in each message): message 0, in this group.
+            "action_template": {"pk": 0, "seq": 0, "group_id": access.group.pk, "author_member_pk": 0},
             "sibling_groups": queries.society_groups(access.group.society).exclude(pk=access.group.pk)
             if access.moderator and access.group.society
             else [],

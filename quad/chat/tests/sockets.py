@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -44,8 +45,23 @@ def session_cookie(user: Any) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def run(scene: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    asyncio.run(asyncio.wait_for(scene(), timeout=20))
+def run(scene: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run `scene` to the end on an event loop of its own, in a thread of its own: the test's thread may
+    already have a loop running (Playwright's, once a browser test has run in this process)."""
+    outcome: dict[str, Any] = {}
+
+    def thread() -> None:
+        try:
+            outcome["value"] = asyncio.run(asyncio.wait_for(scene(), timeout=20))
+        except BaseException as error:  # handed back to the test's thread
+            outcome["error"] = error
+
+    runner = threading.Thread(target=thread, name="socket-scene")
+    runner.start()
+    runner.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 async def db(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -9,6 +9,7 @@ import pytest
 from channels.layers import InMemoryChannelLayer
 
 from quad.chat import realtime
+from quad.chat.tests.sockets import run
 
 
 class Listener:
@@ -45,7 +46,7 @@ def test_one_layer_message_reaches_every_socket_of_the_group_and_no_other() -> N
             await hub.detach(socket)
         assert realtime.layer_group(7) not in layer.groups or not layer.groups[realtime.layer_group(7)]
 
-    asyncio.run(scene())
+    run(scene)
 
 
 def test_a_kick_closes_only_that_persons_sockets() -> None:
@@ -59,7 +60,7 @@ def test_a_kick_closes_only_that_persons_sockets() -> None:
         await asyncio.sleep(0.1)
         assert theirs.kicked == [4403] and mine.kicked == []
 
-    asyncio.run(scene())
+    run(scene)
 
 
 @pytest.mark.parametrize("renew", [True, False])
@@ -77,4 +78,4 @@ def test_the_hub_renews_its_groups_before_the_layer_forgets_them(renew: bool, mo
         await asyncio.sleep(0.2)
         return socket.frames
 
-    assert asyncio.run(scene()) == (["still there?"] if renew else [])
+    assert run(scene) == (["still there?"] if renew else [])

@@ -29,10 +29,41 @@
     if (statusLine) statusLine.textContent = text;
   }
 
+  const actionsTemplate = document.getElementById("chat-actions");
+
+  function addActions(row) {
+    // Live rows arrive without their actions (most of a row's bytes, the same for every message):
+    // they are made here from the page's template, for message 0, with this message's numbers.
+    const slot = row.querySelector("[data-actions]");
+    if (!slot || !actionsTemplate) return;
+    const pk = row.dataset.pk;
+    const html = actionsTemplate.innerHTML
+      .replaceAll("/messages/0/", `/messages/${pk}/`)
+      .replaceAll("/members/0/", `/members/${row.dataset.member || 0}/`)
+      .replaceAll('-0"', `-${pk}"`)
+      .replaceAll("reply=0#", `reply=${row.dataset.seq}#`)
+      .replaceAll('data-reply="0"', `data-reply="${row.dataset.seq}"`);
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const actions = holder.firstElementChild;
+    actions.querySelectorAll('[data-fill="name"]').forEach((el) => { el.textContent = row.dataset.name || ""; });
+    actions.querySelectorAll('[data-fill="time"]').forEach((el) => { el.textContent = row.dataset.time || ""; });
+    const reply = actions.querySelector("[data-reply]");
+    if (reply) reply.dataset.replyName = row.dataset.name || "";
+    if (!row.dataset.member || row.classList.contains("chat-notice")) {
+      actions.querySelectorAll("[data-report-member]").forEach((el) => el.remove());
+    }
+    const body = row.querySelector(".chat-body");
+    const edit = actions.querySelector("textarea[name=body]");
+    if (body && edit) edit.value = body.innerText;
+    slot.replaceWith(actions);
+  }
+
   function prepare(row) {
     // Rows that arrive over the socket are the same for everyone: mark this reader's own messages,
-    // and give their forms this page's CSRF token.
+    // add their actions, and give their forms this page's CSRF token.
     if (row.dataset.author && row.dataset.author === me) row.classList.add("mine");
+    addActions(row);
     row.querySelectorAll("form[method=post]").forEach((form) => {
       if (csrf && !form.querySelector("input[name=csrfmiddlewaretoken]")) form.prepend(csrf.cloneNode());
     });
