@@ -20,6 +20,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from quad.chat import realtime, services
 from quad.chat.errors import ChatError
@@ -28,9 +29,12 @@ from quad.chat.permissions import SocketRefused, authorize_event, socket_access
 from quad.chat.scoring import nudge
 
 log = logging.getLogger(__name__)
-# Each socket's database work runs in the thread pool rather than Channels' one thread per process, so one
-# socket's post does not queue behind another's connect.
-in_a_thread = functools.partial(database_sync_to_async, thread_sensitive=False)
+# On PostgreSQL each socket's database work runs in the thread pool rather than Channels' one thread per
+# process, so one socket's post does not queue behind another's connect. SQLite takes one writer at a time
+# anyway, and its shared in-memory test databases refuse concurrent writers ("table is locked").
+in_a_thread = functools.partial(
+    database_sync_to_async, thread_sensitive=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+)
 
 MAX_FRAME = 16_000  # characters: a 4,000-character message and its JSON, with room to spare
 OUTBOX = 256  # frames a socket may fall behind before it is closed (it catches up when it reconnects)

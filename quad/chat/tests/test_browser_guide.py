@@ -161,7 +161,7 @@ def test_the_whole_guide_from_invite_email_to_the_unions_case(
     jo.goto("/conduct/queue/")
     expect(jo.get_by_role("heading", level=1, name="Reports and cases")).to_be_visible()
     expect(jo.get_by_text("Rex Rude").first).to_be_visible()
-    check_a11y(jo, "guide-staff-queue", screenshot=True)
+    check_a11y(jo, "guide-staff-queue")
     jo.get_by_role("link", name="Case ").first.click()
     expect(jo.get_by_text(NASTY).first).to_be_visible()
     check_a11y(jo, "guide-staff-case")
