@@ -39,7 +39,11 @@ def with_row_details(found: QuerySet[Message]) -> QuerySet[Message]:
     author_in_group = GroupMember.objects.filter(group_id=OuterRef("group_id"), user_id=OuterRef("author_id"))
     return (
         found.select_related("author", "reply_to__author")
-        .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("user")), "reactions")
+        .prefetch_related(
+            Prefetch("mentions", queryset=Mention.objects.select_related("user")),
+            Prefetch("reply_to__mentions", queryset=Mention.objects.select_related("user")),
+            "reactions",
+        )
         .annotate(author_member_pk=Subquery(author_in_group.values("pk")[:1]))
     )
 

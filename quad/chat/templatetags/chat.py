@@ -37,8 +37,8 @@ def chat_body(message: Any) -> SafeString:
 
 @register.filter
 def chat_excerpt(message: Any, length: int = 80) -> str:
-    """Plain text of a message for a reply's context: mentions as @someone, cut to `length`."""
-    text = MENTION.sub("@someone", message.body).replace("\n", " ")
+    """Plain text of a message for a reply's context: mentions by name, cut to `length`."""
+    text = chat_plain(message).replace("\n", " ")
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
