@@ -128,7 +128,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.deliver(realtime.frame("pong"))
             return
         try:
-            reply = await in_a_thread(_handle)(access.member, event)
+            reply = await in_a_thread(_handle)(access, event)
         except ChatError as error:
             reply = realtime.frame("error", ref=_ref(event), message=str(error))
         if reply:
@@ -182,8 +182,10 @@ def _text(event: dict[str, Any], key: str = "body") -> str:
     return value
 
 
-def _handle(member: Any, event: dict[str, Any]) -> str:
-    """One event from a client whose right to send it was just checked; the frame to answer with."""
+def _handle(access: Any, event: dict[str, Any]) -> str:
+    """One event from a client whose right to send it was just checked (`access`, read for this frame);
+    the frame to answer with."""
+    member = access.member
     kind, ref = event["type"], _ref(event)
     if kind == "post":
         reply_to = _message(member, {"seq": event["reply_to"]}) if event.get("reply_to") is not None else None
@@ -192,7 +194,7 @@ def _handle(member: Any, event: dict[str, Any]) -> str:
         if not confirmed and (warning := nudge(body)):
             return realtime.frame("nudge", ref=ref, message=warning)
         try:
-            message = services.post_message(member, body, reply_to=reply_to, in_quiet_hours=confirmed)
+            message = services.post_message(member, body, reply_to=reply_to, in_quiet_hours=confirmed, access=access)
         except services.QuietHours as quiet:
             return realtime.frame("quiet", ref=ref, message=str(quiet), until=quiet.until.isoformat())
         return realtime.frame("ack", ref=ref, seq=message.seq)

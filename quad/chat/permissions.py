@@ -16,7 +16,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from quad.chat.models import ChatGroup, GroupMember, Guidelines, ModeratorThread
+from quad.chat.models import ChatGroup, GroupMember, Guidelines, Message, ModeratorThread
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power, Society
 from quad.societies.queries import access_terms
@@ -209,3 +209,30 @@ def get_thread(user: Any, pk: int) -> tuple[ModeratorThread, bool]:
     if getattr(user, "pk", None) == thread.member_id:
         return thread, False
     raise not_found()
+
+
+def get_message_for_author(user: Any, pk: int) -> Message:
+    """Editing or deleting a message: its author, while they can still read its group. To anyone who
+    cannot read the group it does not exist; to another reader it is not theirs to change (403)."""
+    message = get_object_or_404(Message.objects.select_related("group"), pk=pk)
+    get_group_for_reader(user, message.group_id)
+    if message.author_id != user.pk:
+        raise forbidden("You can change only your own messages.")
+    return message
+
+
+def get_message_for_reactor(user: Any, pk: int) -> Message:
+    """Reacting: present members who accepted the guidelines (staff watching without joining may not)."""
+    message = get_object_or_404(Message.objects.select_related("group"), pk=pk)
+    access = get_group_for_reader(user, message.group_id)
+    if not access.is_member or access.needs_to_accept:
+        raise forbidden(access.refusal())
+    return message
+
+
+def get_group_for_staff(user: Any, pk: int) -> ChatAccess:
+    """Choosing a union group's moderators: union staff. The group's other moderators are refused (403)."""
+    access = get_group_for_moderator(user, pk)
+    if not getattr(user, "is_union_staff", False):
+        raise forbidden("Only union staff choose a union group's moderators.")
+    return access

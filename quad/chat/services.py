@@ -34,7 +34,7 @@ from quad.chat.models import (
     ThreadMessage,
     new_invite_token,
 )
-from quad.chat.permissions import blocked, chat_access, is_moderator, register_block
+from quad.chat.permissions import ChatAccess, blocked, chat_access, is_moderator, register_block
 from quad.chat.signals import member_removed, message_edited, message_posted
 from quad.core import audit
 from quad.core.emails import queue_email, society_sender
@@ -306,12 +306,16 @@ def post_message(
     reply_to: Message | None = None,
     kind: str = Message.Kind.MESSAGE,
     in_quiet_hours: bool = False,
+    access: ChatAccess | None = None,
 ) -> Message:
     """Save a message with the group's next sequence number. In quiet hours the poster must say they
-    mean it (`in_quiet_hours=True`) or schedule it instead (guidance W15)."""
-    # Asked here as well as in the view: `member` may be a moment old (a socket opened before a moderator
-    # removed them or made them read-only, or a post scheduled last night), and removal is immediate (W12).
-    access = chat_access(member.user, member.group)
+    mean it (`in_quiet_hours=True`) or schedule it instead (guidance W15).
+
+    `access` is what the caller's permission helper read for this member in this request (the view's, or
+    the socket's for this frame); without it the access is read here. Either way it is fresh: `member`
+    alone may be a moment old (a post scheduled last night), and removal is immediate (W12)."""
+    if access is None or access.member is None or access.member.pk != member.pk:
+        access = chat_access(member.user, member.group)
     if not access.can_post:
         raise ChatError(access.refusal())
     if kind == Message.Kind.NOTICE and not access.moderator:

@@ -35,10 +35,17 @@ from quad.chat.models import (
     RepEligibility,
     ScheduledPost,
 )
-from quad.chat.permissions import get_group_for_moderator, get_group_for_poster, get_group_for_reader, get_thread
+from quad.chat.permissions import (
+    get_group_for_moderator,
+    get_group_for_poster,
+    get_group_for_reader,
+    get_group_for_staff,
+    get_message_for_author,
+    get_message_for_reactor,
+    get_thread,
+)
 from quad.chat.scoring import nudge
 from quad.core.forms import error_messages
-from quad.core.permissions import forbidden
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
 
@@ -214,7 +221,9 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     if not data["nudged"] and (warning := nudge(data["body"])):
         return render(request, "chat/nudge.html", {"group": access.group, "data": data, "warning": warning})
     try:
-        services.post_message(access.member, data["body"], reply_to=reply_to, in_quiet_hours=data["post_anyway"])
+        services.post_message(
+            access.member, data["body"], reply_to=reply_to, in_quiet_hours=data["post_anyway"], access=access
+        )
     except services.QuietHours as quiet:
         return render(
             request,
@@ -226,19 +235,10 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("chat:group", pk=pk)
 
 
-def _own_message(request: HttpRequest, pk: int) -> Message:
-    """A message of the signed-in person's, in a group they can still read."""
-    message = get_object_or_404(Message.objects.select_related("group"), pk=pk)
-    get_group_for_reader(request.user, message.group_id)
-    if message.author_id != request.user.pk:
-        raise forbidden("You can change only your own messages.")
-    return message
-
-
 @login_required
 @require_POST
 def edit_message(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _own_message(request, pk)
+    message = get_message_for_author(request.user, pk)
     form = EditForm(request.POST)
     try:
         if not form.is_valid():
@@ -252,7 +252,7 @@ def edit_message(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete_message(request: HttpRequest, pk: int) -> HttpResponse:
-    message = _own_message(request, pk)
+    message = get_message_for_author(request.user, pk)
     services.delete_message(message, actor=request.user)
     flash.success(request, "Deleted. Nobody sees it now.")
     return redirect("chat:group", pk=message.group_id)
@@ -261,10 +261,7 @@ def delete_message(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def react(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(Message, pk=pk)
-    access = get_group_for_reader(request.user, message.group_id)
-    if not access.is_member or access.needs_to_accept:
-        raise forbidden(access.refusal())
+    message = get_message_for_reactor(request.user, pk)
     try:
         services.react(message, user=request.user, emoji=request.POST.get("emoji", ""))
     except ChatError as error:
@@ -538,9 +535,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_role(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """Union rep groups: staff make a rep a moderator, or a member again."""
-    access = get_group_for_moderator(request.user, pk)
-    if not getattr(request.user, "is_union_staff", False):
-        raise forbidden("Only union staff choose a union group's moderators.")
+    access = get_group_for_staff(request.user, pk)
     member = get_object_or_404(GroupMember.objects.select_related("user"), pk=member_pk, group=access.group)
     try:
         services.set_role(member, actor=request.user, moderator=request.POST.get("moderator") == "yes")

@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from conftest import join, make_person
 from quad.chat import services
 from quad.chat.errors import ChatError
 from quad.chat.models import ChatGroup, GroupMember, Mention, Message, Reaction
 from quad.chat.permissions import chat_access, get_group_for_poster
-from quad.chat.tests.conftest import a_working_day, enter, local, says
+from quad.chat.tests.conftest import a_working_day, begins, enter, local, says
 
 pytestmark = pytest.mark.django_db
 
@@ -316,3 +317,18 @@ def test_marking_read_never_goes_backwards(group, chatter, moderator) -> None:
 
     chatter.refresh_from_db()
     assert chatter.last_read_seq == 3
+
+
+def test_an_access_read_for_someone_else_is_not_trusted_when_posting(
+    group: ChatGroup, chatter: GroupMember, moderator: GroupMember
+) -> None:
+    """post_message takes the access the caller's helper just read, but only for the same member: one read
+    for the moderator does not let a read-only member post."""
+    services.make_read_only(
+        chatter, actor=moderator.user, until=timezone.now() + datetime.timedelta(days=1), reason="cool off"
+    )
+    theirs = chat_access(moderator.user, group)
+    assert theirs.can_post
+    with pytest.raises(ChatError, match=begins("A moderator has made you read-only")):
+        services.post_message(chatter, "let me in", access=theirs)
+    assert not Message.objects.filter(group=group).exists()
