@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "quad.mailings",
     "quad.chat",
     "quad.conduct",
+    "quad.privacy",
     "quad.su",
 ]
 
@@ -351,6 +352,17 @@ CONDUCT_ESCALATE_AFTER_HOURS = envint("CONDUCT_ESCALATE_AFTER_HOURS", 48)
 CONDUCT_ALERT_EMAILS = envlist("CONDUCT_ALERT_EMAILS", "")
 # Messages either side of a reported message kept with the report as evidence.
 CONDUCT_EVIDENCE_CONTEXT = envint("CONDUCT_EVIDENCE_CONTEXT", 5)
+# Retention (GDPR storage limitation), in days; the daily `apply_retention` sweep removes what is older.
+# Chat messages use CHAT_RETENTION_DAYS above. Closed cases go with their reports and evidence.
+RETENTION_CLOSED_CASES_DAYS = envint("RETENTION_CLOSED_CASES_DAYS", 730)
+# Per-recipient delivery records of member email (addresses, opened/bounced), after the send.
+RETENTION_DELIVERY_LOGS_DAYS = envint("RETENTION_DELIVERY_LOGS_DAYS", 180)
+# The audit log; six years by default because it holds the trail of money (refunds, payments).
+RETENTION_AUDIT_EVENTS_DAYS = envint("RETENTION_AUDIT_EVENTS_DAYS", 2190)
+# Who looked at whose personal data.
+RETENTION_ACCESS_LOG_DAYS = envint("RETENTION_ACCESS_LOG_DAYS", 730)
+# Accounts of former students: erased this many days after their course ended if unused since.
+RETENTION_FORMER_MEMBERS_DAYS = envint("RETENTION_FORMER_MEMBERS_DAYS", 365)
 
 # Payments. `test` is the embedded default: a clearly labelled page, no real money.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "test")
@@ -380,7 +392,7 @@ PERIODIC_JOBS = [
     ("resume_mailings", 300),
     ("send_chat_digests", 900),
     ("post_scheduled_messages", 60),
-    ("sweep_chat_messages", 86400),
+    ("apply_retention", 86400),
     ("escalate_reports", 600),
 ]
 

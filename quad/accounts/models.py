@@ -43,6 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_officer = models.BooleanField(default=False, help_text="An elected union officer.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the account was erased; the row stays as an anonymous stub."
+    )
 
     objects = UserManager()
 

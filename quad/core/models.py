@@ -34,3 +34,34 @@ class AuditEvent(models.Model):
     @property
     def summary(self) -> dict[str, Any]:
         return self.data
+
+
+class DataAccess(models.Model):
+    """Someone looked at or took away other people's personal data: a member list, an attendee list, an
+    export, a case's evidence, a person's page in the console. Who, when, what, and (through
+    `DataAccessSubject`) whose, so a student can see who has seen their data and staff can read it per
+    society and per person. Written by `quad.core.access_log.record_access`."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=100)
+    what = models.CharField(max_length=200)
+    scope = models.CharField(max_length=100, blank=True, db_index=True)
+    subject_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.what}"
+
+
+class DataAccessSubject(models.Model):
+    access = models.ForeignKey(DataAccess, on_delete=models.CASCADE, related_name="subjects")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["access", "user"], name="core_access_subject_once")]
+        indexes = [models.Index(fields=["user", "access"], name="core_access_subject_user")]

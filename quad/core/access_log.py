@@ -1,0 +1,25 @@
+"""The access log (GDPR accountability; DESIGN.md "each view of [member lists] is audit-logged").
+
+Every view or export of other people's personal data calls `record_access` with who looked, a stable
+dotted action, a readable description of what, the scope (``society:12`` or ``union``) and whose data it
+was. People looking at their own data are not logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from quad.core.models import DataAccess, DataAccessSubject
+
+
+def record_access(actor: Any, action: str, *, what: str, scope: str, subjects: Iterable[int]) -> DataAccess:
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    people = sorted({pk for pk in subjects if pk is not None and pk != actor_id})
+    access = DataAccess.objects.create(
+        actor_id=actor_id, action=action, what=what[:200], scope=scope, subject_count=len(people)
+    )
+    DataAccessSubject.objects.bulk_create(
+        [DataAccessSubject(access=access, user_id=pk) for pk in people], batch_size=1000
+    )
+    return access
