@@ -316,6 +316,8 @@ LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 2 * 1024 * 1024)
 
 # Society email (mailings). Mail goes out From the union's domain under the society's name,
 # with the society's own address as Reply-To.
+# Where people write about their data (named on the privacy notice).
+PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", f"dataprotection@{UNION_EMAIL_DOMAIN}")
 MAILINGS_FROM_EMAIL = env("MAILINGS_FROM_EMAIL", f"societies@{UNION_EMAIL_DOMAIN}")
 # Mailings one society may send (or schedule) per day.
 MAILINGS_DAILY_CAP = envint("MAILINGS_DAILY_CAP", 3)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("mailings/", include("quad.mailings.urls")),
     path("chat/", include("quad.chat.urls")),
     path("conduct/", include("quad.conduct.urls")),
+    path("privacy/", include("quad.privacy.urls")),
     path("su/", include("quad.su.urls")),
 ]
 

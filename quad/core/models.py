@@ -65,3 +65,6 @@ class DataAccessSubject(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["access", "user"], name="core_access_subject_once")]
         indexes = [models.Index(fields=["user", "access"], name="core_access_subject_user")]
+
+    def __str__(self) -> str:
+        return f"{self.access_id}: user {self.user_id}"

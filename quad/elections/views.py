@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quad.accounts.models import User
 from quad.accounts.permissions import login_required, require_fresh_sign_in
+from quad.core.access_log import record_access
 from quad.core.forms import error_messages
 from quad.core.markdown import render_markdown
 from quad.elections import queries, services
@@ -316,6 +317,15 @@ def file_complaint(request: HttpRequest, pk: int) -> HttpResponse:
 def returning_officer(request: HttpRequest, pk: int) -> HttpResponse:
     the_election = get_election_for_returning_officer(request.user, pk)
     complaints = list(the_election.complaints.select_related("complainant").order_by("created_at"))
+    if complaints:
+        # Complainants are named beside what they wrote: the view is logged (the count and phase are not).
+        record_access(
+            request.user,
+            "elections.complaints.viewed",
+            what=f"Complaints about {the_election.title} ({the_election.society.name})",
+            scope=the_election.society.audit_scope,
+            subjects=[c.complainant_id for c in complaints],
+        )
     for complaint in complaints:
         complaint.form = AnswerComplaintForm(auto_id=f"complaint-{complaint.pk}-%s")  # type: ignore[attr-defined]
     voted, eligible = queries.turnout_by_post(the_election)

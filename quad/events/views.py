@@ -369,7 +369,13 @@ def cancel_event(request: HttpRequest, pk: int) -> HttpResponse:
 def attendees(request: HttpRequest, pk: int) -> HttpResponse:
     access, the_event = get_event_for_committee(request.user, pk, power=Power.MEMBER_DATA)
     tickets = list(queries.attendees(the_event))
-    log_member_data_access(access.society, actor=request.user, action="attendees_viewed", count=len(tickets))
+    log_member_data_access(
+        access.society,
+        actor=request.user,
+        action="attendees_viewed",
+        what=f"Attendee list of {the_event.title} ({timezone.localtime(the_event.starts_at):%-d %b %Y})",
+        subjects=[t.holder_id for t in tickets],
+    )
     return render(
         request,
         "events/attendees.html",

@@ -95,6 +95,9 @@ class GraduateDeparture(models.Model):
     memberships_ended = models.PositiveIntegerField(default=0)
     committee_terms_ended = models.PositiveIntegerField(default=0)
     notified = models.BooleanField(default=False)
+    # What the sweep ended, in words fit for the off-boarding report ("Member of Hiking Society (2026–27)",
+    # "Treasurer of Hiking Society"): kept as text because the terms it withdraws are deleted.
+    removed_from = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} graduated {self.course_ended_on:%d %b %Y}"

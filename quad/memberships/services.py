@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from quad.commerce.fulfilment import Fulfilment, register
 from quad.commerce.models import OrderLine, Product, Quota, Refund, Variant
 from quad.core import audit
 from quad.core.academic import AcademicYear
+from quad.core.access_log import record_access
+from quad.core.models import DataAccess
 from quad.memberships import emails
 from quad.memberships.errors import MembershipError
 from quad.memberships.models import GraduateDeparture, Membership, MembershipType
@@ -289,22 +292,33 @@ def graduate_sweep(*, today: datetime.date | None = None) -> list[GraduateDepart
             if departure.swept_at is not None:
                 continue
             memberships = list(
-                Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related("society")
+                Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).select_related(
+                    "society", "membership_type"
+                )
             )
             for membership in memberships:
                 _end(membership, status=Membership.Status.GRADUATED, actor=None, reason="Graduated: course ended.")
             terms = list(
                 CommitteeTerm.objects.filter(user=user, ends_on__gte=day).select_related("society", "position")
             )
+            removed_from = _removed_from(memberships, terms, day=day)
             for term in terms:
                 end_committee_term(term, actor=None)
             departure.course_ended_on = user.course_ends_on or day
             departure.swept_at = timezone.now()
             departure.memberships_ended = len(memberships)
             departure.committee_terms_ended = len(terms)
+            departure.removed_from = removed_from
             departure.notified = emails.graduated(user, memberships=memberships, terms=terms)
             departure.save(
-                update_fields=["course_ended_on", "swept_at", "memberships_ended", "committee_terms_ended", "notified"]
+                update_fields=[
+                    "course_ended_on",
+                    "swept_at",
+                    "memberships_ended",
+                    "committee_terms_ended",
+                    "removed_from",
+                    "notified",
+                ]
             )
             audit.record(
                 "memberships.graduate.swept",
@@ -316,12 +330,40 @@ def graduate_sweep(*, today: datetime.date | None = None) -> list[GraduateDepart
     return swept
 
 
-def log_member_data_access(society: Society, *, actor: Any, action: str, query: str = "", count: int = 0) -> None:
-    """Every view and export of a member list is recorded: who, when, what they looked for."""
-    audit.record(
-        f"memberships.member_list.{action}",
-        actor=actor,
-        target=society,
-        scope=society.audit_scope,
-        data={"query": query, "rows": count},
-    )
+def _removed_from(
+    memberships: Sequence[Membership], terms: Sequence[CommitteeTerm], *, day: datetime.date
+) -> list[str]:
+    """What the sweep is about to end, in words for the off-boarding report. Call before ending anything:
+    a term that has not started yet is withdrawn (deleted), not ended."""
+    lines = [
+        f"Member of {m.society.name} ({m.membership_type.year_start:%Y}–{m.membership_type.year_end:%y})"
+        for m in memberships
+    ]
+    for term in terms:
+        line = f"{term.position.name} of {term.society.name}"
+        if term.starts_on >= day:
+            line += f" (due to start {term.starts_on:%-d %B %Y}: withdrawn)"
+        lines.append(line)
+    return lines
+
+
+def log_member_data_access(
+    society: Society, *, actor: Any, action: str, what: str, subjects: Sequence[int], query: str = ""
+) -> DataAccess:
+    """Every view and export of a list of a society's members, attendees or buyers is recorded twice, in
+    one transaction: an audit event for the society's log (who, when, what they searched for, how many
+    rows) and an access-log entry naming whose data it was, which each person sees on their privacy page.
+
+    `subjects` has one user id per row shown (repeats allowed: one person can hold two tickets); `what`
+    is a readable description such as "Member list of Hiking Society (search: 'sam')".
+    """
+    action_name = f"memberships.member_list.{action}"
+    with transaction.atomic():
+        audit.record(
+            action_name,
+            actor=actor,
+            target=society,
+            scope=society.audit_scope,
+            data={"query": query, "rows": len(subjects)},
+        )
+        return record_access(actor, action_name, what=what, scope=society.audit_scope, subjects=subjects)

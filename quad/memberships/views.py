@@ -104,8 +104,14 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_member_data_access(request.user, slug)
     query = request.GET.get("q", "").strip()[:100]
     members = list(queries.current_members(access.society, query=query))
+    what = f"Member list of {access.society.name}" + (f" (search: '{query}')" if query else "")
     services.log_member_data_access(
-        access.society, actor=request.user, action="viewed", query=query, count=len(members)
+        access.society,
+        actor=request.user,
+        action="viewed",
+        what=what,
+        subjects=[m.user_id for m in members],
+        query=query,
     )
     return render(
         request,
@@ -119,7 +125,13 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
 def export_members(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_member_data_access(request.user, slug)
     members = list(queries.current_members(access.society))
-    services.log_member_data_access(access.society, actor=request.user, action="exported", count=len(members))
+    services.log_member_data_access(
+        access.society,
+        actor=request.user,
+        action="exported",
+        what=f"Member list export of {access.society.name} (CSV)",
+        subjects=[m.user_id for m in members],
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.society.slug}-members-{timezone.localdate()}.csv"'
     writer = csv.writer(response)

@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from quad.accounts.models import User
+    from quad.accounts.sections import Section
 
 
 class PrivacyConfig(AppConfig):
@@ -7,4 +15,13 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self) -> None:
+        from quad.accounts.sections import register
         from quad.privacy import registrations  # noqa: F401  (core's own data: audit events, access log)
+
+        register(900, _account_section)
+
+
+def _account_section(user: User) -> Section | None:
+    from quad.accounts.sections import Section
+
+    return Section("privacy/account_section.html", {})

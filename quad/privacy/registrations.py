@@ -69,7 +69,9 @@ def _erase(user: Any, erasure: Erasure) -> None:
     needles = (user.email,)
     exact = user.display_name
     as_target = AuditEvent.objects.filter(target_type="accounts.user", target_id=str(user.pk))
-    erasure.count("audit events describing the account", as_target.exclude(target_repr=ERASED).update(target_repr=ERASED))
+    erasure.count(
+        "audit events describing the account", as_target.exclude(target_repr=ERASED).update(target_repr=ERASED)
+    )
     mentioning = AuditEvent.objects.annotate(text=Cast("data", TextField())).filter(
         Q(text__icontains=user.email) | (Q(text__contains=f'"{exact}"') if exact else Q(pk__in=[]))
     )
@@ -92,15 +94,13 @@ register(
         models=("core.AuditEvent", "core.DataAccess", "core.DataAccessSubject"),
         holdings=(
             Holding(
-                what="A record of changes you make (for example approving a refund or posting a notice), "
-                "with the time",
+                what="A record of changes you make (for example approving a refund or posting a notice), with the time",
                 why="So the union can account for decisions, money and moderation",
                 basis="Legitimate interests; legal obligation for financial records",
                 kept=f"{settings.RETENTION_AUDIT_EVENTS_DAYS} days",
             ),
             Holding(
-                what="Who viewed member lists, attendee lists, exports and case evidence, and whose data "
-                "they showed",
+                what="Who viewed member lists, attendee lists, exports and case evidence, and whose data they showed",
                 why="So you and the union can see who has seen your data (accountability)",
                 basis="Legal obligation (GDPR accountability)",
                 kept=f"{settings.RETENTION_ACCESS_LOG_DAYS} days",

@@ -107,6 +107,9 @@ def erase_account(user: User, *, actor: Any, reason: str = "") -> ErasureRecord:
         erasure = Erasure(user_id=person.pk)
         for entry in reversed(registered()):
             entry.erase(person, erasure)
+        # The accounts eraser anonymises the row; whatever else happened, it is now an erased stub.
+        User.objects.filter(pk=person.pk, erased_at__isnull=True).update(erased_at=timezone.now())
+        person.refresh_from_db()
         record = ErasureRecord.objects.create(
             user=person,
             erased_by=actor if actor is not None and not by_themselves else None,

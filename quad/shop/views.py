@@ -17,7 +17,7 @@ from quad.shop.errors import ShopError
 from quad.shop.forms import MerchItemForm, PhotoForm, VariantForm
 from quad.shop.models import Collection, MerchItem, MerchVariant
 from quad.shop.permissions import get_collection_for_committee, get_item_for_committee, get_item_for_sale
-from quad.societies.models import Power
+from quad.societies.models import Power, Society
 from quad.societies.permissions import get_society_for_committee
 
 
@@ -164,7 +164,13 @@ def collections(request: HttpRequest, slug: str) -> HttpResponse:
     if status not in Collection.Status.values:
         status = ""
     found = list(queries.collections(access.society, status=status))
-    log_member_data_access(access.society, actor=request.user, action="buyers_viewed", count=len(found))
+    log_member_data_access(
+        access.society,
+        actor=request.user,
+        action="buyers_viewed",
+        what=_buyers_what(access.society, found, status=status),
+        subjects=[c.order_line.order.buyer_id for c in found],
+    )
     return render(
         request,
         "shop/collections.html",
@@ -176,6 +182,14 @@ def collections(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Collection.Status.choices,
         },
     )
+
+
+def _buyers_what(society: Society, found: list[Collection], *, status: str) -> str:
+    """What the access log says was seen, e.g. "Buyers of Hoodie, Scarf (Hiking Society, ready to collect)"."""
+    items = sorted({c.item.product.name for c in found})
+    described = ", ".join(items) if items else "merch"
+    detail = society.name + (f", {Collection.Status(status).label.lower()}" if status else "")
+    return f"Buyers of {described} ({detail})"
 
 
 @login_required
