@@ -52,3 +52,22 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 def recent_departures(limit: int = 100) -> QuerySet[GraduateDeparture]:
     return GraduateDeparture.objects.select_related("user").order_by("-swept_at", "-warned_at")[:limit]
+
+
+def departures(*, start: datetime.date | None = None, end: datetime.date | None = None) -> QuerySet[GraduateDeparture]:
+    """Graduates the sweep has removed, newest first; `start` and `end` (inclusive) bound the day swept."""
+    found = GraduateDeparture.objects.filter(swept_at__isnull=False).select_related("user")
+    if start is not None:
+        found = found.filter(swept_at__date__gte=start)
+    if end is not None:
+        found = found.filter(swept_at__date__lte=end)
+    return found.order_by("-swept_at", "-id")
+
+
+def warned_not_swept() -> QuerySet[GraduateDeparture]:
+    """Students told their course ends soon whom the sweep has not yet removed, soonest first."""
+    return (
+        GraduateDeparture.objects.filter(warned_at__isnull=False, swept_at__isnull=True)
+        .select_related("user")
+        .order_by("course_ended_on", "id")
+    )

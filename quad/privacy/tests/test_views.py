@@ -60,7 +60,9 @@ def test_cookies_set_on_signing_in_are_only_the_ones_the_notice_names(client: Cl
 
 
 def test_my_data_shows_who_viewed_my_data_and_not_my_own_views(client: Client, student: Any, su_staff: Any) -> None:
-    record_access(su_staff, "memberships.member_list.viewed", what="Member list of Hiking", scope="x", subjects=[student.pk])
+    record_access(
+        su_staff, "memberships.member_list.viewed", what="Member list of Hiking", scope="x", subjects=[student.pk]
+    )
     record_access(student, "privacy.self", what="Looked at myself", scope="x", subjects=[student.pk])
     client.force_login(student)
     page = client.get(reverse("privacy:my-data")).content.decode()

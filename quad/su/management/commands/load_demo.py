@@ -40,6 +40,7 @@ from quad.mailings.models import Delivery, Mailing
 from quad.memberships import services as membership_services
 from quad.news import services as news_services
 from quad.news.models import Article
+from quad.privacy import demo as privacy_demo
 from quad.shop import services as shop_services
 from quad.shop.models import MerchItem
 from quad.societies import services as society_services
@@ -181,6 +182,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             if conduct_demo.load():
                 self.stdout.write(self.style.SUCCESS("Demo reports and cases loaded."))
+        with transaction.atomic():
+            if privacy_demo.load(self._person, lambda person, kind: self._buy(person, kind.variant)):
+                self.stdout.write(self.style.SUCCESS("Demo privacy records loaded."))
         self._print_sign_ins()
 
     def _person(self, name: str, local: str, *, student: bool = True, years_left: int = 2, domain: str = "") -> User:
