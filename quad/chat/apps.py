@@ -7,5 +7,8 @@ class ChatConfig(AppConfig):
     verbose_name = "Group chats"
 
     def ready(self) -> None:
-        from quad.chat import receivers  # noqa: F401  (navigation)
+        from quad.chat import (
+            personal_data,  # noqa: F401  (subject access, erasure, retention)
+            receivers,  # noqa: F401  (navigation)
+        )
         from quad.chat.scoring import receivers as scoring_receivers  # noqa: F401  (automatic flagging)

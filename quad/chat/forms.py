@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -118,3 +119,32 @@ class GroupSettingsForm(forms.Form):
         if (data.get("quiet_hours_start") is None) != (data.get("quiet_hours_end") is None):
             raise forms.ValidationError("Give quiet hours both a start and an end, or leave both empty.")
         return data
+
+
+class InviteRequestForm(forms.Form):
+    """A rep asks the union to let people join their rep group (guidance W9): addresses and a note."""
+
+    prefix = "invite"
+
+    emails = forms.CharField(
+        max_length=20000,
+        label="Their email addresses, one a line",
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    note = forms.CharField(
+        max_length=1000,
+        required=False,
+        label="A note for union staff",
+        help_text="Who they are, for example: the new course reps for second year.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_emails(self) -> list[str]:
+        # Pasted lists come with commas and semicolons as often as one a line.
+        return [address for address in re.split(r"[\s,;]+", self.cleaned_data["emails"]) if address]
+
+
+class InviteDecisionForm(forms.Form):
+    """Staff's words to the rep: optional with an approval, required with a decline (the service says so)."""
+
+    note = forms.CharField(max_length=1000, required=False)

@@ -267,3 +267,60 @@ class ThreadMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.thread} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InviteRequest(models.Model):
+    """A rep group's moderator asks the union to let more people join (guidance W9: the union chooses who
+    may join its groups, so a rep asks and staff decide). Approving makes the addresses eligible, exactly as
+    staff choosing them on the group's page does."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the union"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    group = models.ForeignKey(ChatGroup, on_delete=models.CASCADE, related_name="invite_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="chat_invite_requests"
+    )
+    emails = models.TextField(help_text="The addresses asked for, one a line.")
+    note = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=1000, blank=True)
+    not_added = models.TextField(
+        blank=True, help_text="Addresses approval could not make eligible (no current student's account), one a line."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Decided means decided by someone at a time; a decline always says why.
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (models.Q(status="approved") & models.Q(decided_at__isnull=False))
+                | (models.Q(status="declined", decided_at__isnull=False) & ~models.Q(decision_note="")),
+                name="chat_invite_request_decided",
+            )
+        ]
+
+    def __str__(self) -> str:
+        # No addresses: this is what the audit log shows.
+        return f"Invite request {self.pk} for {self.group}"
+
+    @property
+    def addresses(self) -> list[str]:
+        return [line for line in self.emails.splitlines() if line]
+
+    @property
+    def not_added_addresses(self) -> list[str]:
+        return [line for line in self.not_added.splitlines() if line]
+
+    @property
+    def anyone_added(self) -> bool:
+        """Approved with at least one address that may now join."""
+        return self.status == self.Status.APPROVED and len(self.not_added_addresses) < len(self.addresses)

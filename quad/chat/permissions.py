@@ -5,6 +5,8 @@
 - Moderate: union staff in every group; in a society group, a current committee member whose position
   has the moderate power and whose GDPR training is valid; in a union rep group, its moderators (reps).
 - Join: see services.check_can_join (eligibility is a rule of the domain, not of the request).
+- Ask the union to invite more people to a rep group: that group's own moderators (reps). Decide those
+  requests: union staff.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from quad.chat.models import ChatGroup, GroupMember, Guidelines, Message, ModeratorThread
+from quad.chat.models import ChatGroup, GroupMember, Guidelines, InviteRequest, Message, ModeratorThread
 from quad.core.permissions import forbidden, not_found
 from quad.societies.models import Power, Society
 from quad.societies.queries import access_terms
@@ -236,3 +238,44 @@ def get_group_for_staff(user: Any, pk: int) -> ChatAccess:
     if not getattr(user, "is_union_staff", False):
         raise forbidden("Only union staff choose a union group's moderators.")
     return access
+
+
+# --- Rep groups' invite requests ---------------------------------------------------------------------
+
+
+def asks_for_invites(access: ChatAccess) -> bool:
+    """A rep group's own moderators (reps, by their role in it) may ask the union to let more people join.
+    Union staff moderate every group but choose who may join directly, so they have nothing to ask."""
+    return (
+        access.group.kind == ChatGroup.Kind.REP
+        and access.group.archived_at is None
+        and access.is_member
+        and access.member is not None
+        and access.member.role == GroupMember.Role.MODERATOR
+        and not access.block
+    )
+
+
+def decides_invite_requests(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_union_staff", False))
+
+
+def get_rep_group_for_invite_request(user: Any, pk: int) -> ChatAccess:
+    """Asking the union to invite people to a rep group: its moderators. Its other members and union staff
+    may see the group but not ask (403); to anyone else it does not exist (404)."""
+    group = get_object_or_404(ChatGroup, pk=pk, kind=ChatGroup.Kind.REP, archived_at__isnull=True)
+    access = chat_access(user, group)
+    if asks_for_invites(access):
+        return access
+    if getattr(user, "is_union_staff", False):
+        raise forbidden("Union staff choose who may join on the group's page; there is nothing to ask.")
+    if access.is_member:
+        raise forbidden(access.block or "Only the group's moderators can ask the union to invite people.")
+    raise not_found()
+
+
+def get_invite_request_for_decision(user: Any, pk: int) -> InviteRequest:
+    """Approving or declining an invite request: union staff (the views also ask for two-factor sign-in)."""
+    if not decides_invite_requests(user):
+        raise forbidden("Only union staff decide who may join a union group.")
+    return get_object_or_404(InviteRequest.objects.select_related("group", "requested_by"), pk=pk)

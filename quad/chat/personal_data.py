@@ -6,8 +6,9 @@ Erasure blanks the person's messages (members see "Message deleted"), except mes
 case holds as evidence (`services.retention_holds`): those are deleted for members but keep their text for
 union staff until the case closes and the retention sweep takes them. Their memberships, reactions,
 mentions, invites and waiting posts go; the groups stay. Private threads with the moderators go too,
-unless an open case about them in that group still needs them (higher apps register `register_thread_hold`).
-Moderators' notices stay: they were posted as "the moderators" and name nobody.
+unless an open case about them in that group still needs them (higher apps register `register_thread_hold`;
+conduct's closed-case sweep removes such a thread with its case). Moderators' notices stay: they were posted
+as "the moderators" and name nobody. Whatever others wrote that names the person names the stub instead.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from quad.accounts.personal_data import redact_rows
 from quad.chat.models import (
     ChatGroup,
     GroupMember,
@@ -190,7 +191,12 @@ def _export(user: Any) -> list[ExportSection]:
         ExportSection(
             "Moderator notices you reworded",
             [
-                {"group": _group(n.group), "notice": n.get_kind_display(), "changed_at": iso(n.updated_at), "text": n.text}
+                {
+                    "group": _group(n.group),
+                    "notice": n.get_kind_display(),
+                    "changed_at": iso(n.updated_at),
+                    "text": n.text,
+                }
                 for n in notices
             ],
         ),
@@ -211,8 +217,9 @@ def _export(user: Any) -> list[ExportSection]:
 
 def _erase(user: Any, erasure: Erasure) -> None:
     now = timezone.now()
+    evidence = retention_holds()
     written = Message.objects.filter(author=user, kind=Message.Kind.MESSAGE)
-    held = written.filter(pk__in=retention_holds())
+    held = written.filter(pk__in=evidence)
     if kept := held.count():
         # Members stop seeing them now; staff keep the text until the case closes (DESIGN.md: evidence).
         held.filter(deleted_at__isnull=True).update(deleted_at=now)
@@ -242,8 +249,20 @@ def _erase(user: Any, erasure: Erasure) -> None:
             f"{kept_threads} private thread(s) between them and a group's moderators: an open case about them in "
             "that group still needs them."
         )
-    deleted, _ = threads.exclude(group_id__in=holding).delete()
-    erasure.count("private threads with moderators", deleted)
+    _, deleted_by_model = threads.exclude(group_id__in=holding).delete()  # their messages go with them
+    erasure.count("private threads with moderators", deleted_by_model.get(ModeratorThread._meta.label, 0))
+    # What others wrote that names them (or gives their address) names the stub instead; evidence an open
+    # case holds stays as it was.
+    erasure.count(
+        "chat texts naming them",
+        redact_rows(Message.objects.exclude(pk__in=evidence), ["body", "hidden_reason"], user)
+        + redact_rows(ThreadMessage.objects.exclude(thread__in=threads.filter(group_id__in=holding)), ["body"], user)
+        + redact_rows(GroupMember.objects.exclude(user=user), ["read_only_reason", "removal_reason"], user)
+        + redact_rows(ScheduledPost.objects.all(), ["body"], user)
+        + redact_rows(ChatGroup.objects.all(), ["name", "purpose"], user)
+        + redact_rows(Guidelines.objects.all(), ["text"], user)
+        + redact_rows(NoticeText.objects.all(), ["text"], user),
+    )
     # Their memberships go last (with the reasons moderators recorded about them); the groups stay.
     deleted, _ = GroupMember.objects.filter(user=user).delete()
     erasure.count("group chat memberships", deleted)
@@ -292,7 +311,8 @@ register(
                 "and invites emailed to you",
                 why="To keep groups safe under the union's code of conduct, and to email each invite once",
                 basis="Legitimate interests; the union's duty of care",
-                kept=f"As your messages ({settings.CHAT_RETENTION_DAYS} days); threads while you are in the group",
+                kept=f"Hidden messages as any message ({settings.CHAT_RETENTION_DAYS} days); threads and invites "
+                "until your account is erased (threads longer only while an open case about you needs them)",
             ),
             Holding(
                 what="Which moderator or staff member opened a group, wrote its guidelines or notices, hid a "

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from quad.chat.models import ChatGroup, GroupMember, Mention, Message
+from quad.chat.models import ChatGroup, GroupMember, InviteRequest, Mention, Message
 
 PAGE = 50
 
@@ -65,4 +65,20 @@ def present_members(group: ChatGroup) -> QuerySet[GroupMember]:
         GroupMember.objects.filter(group=group, left_at__isnull=True, removed_at__isnull=True)
         .select_related("user")
         .order_by("user__display_name")
+    )
+
+
+def pending_invite_requests() -> QuerySet[InviteRequest]:
+    """Rep groups' invite requests waiting for union staff, oldest first."""
+    return (
+        InviteRequest.objects.filter(status=InviteRequest.Status.PENDING)
+        .select_related("group", "requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def invite_requests_for(group: ChatGroup, *, limit: int = 10) -> QuerySet[InviteRequest]:
+    """A rep group's latest invite requests and their answers, for its moderators."""
+    return (
+        InviteRequest.objects.filter(group=group).select_related("requested_by").order_by("-created_at", "-id")[:limit]
     )

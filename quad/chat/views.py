@@ -9,17 +9,20 @@ from django.contrib import messages as flash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quad.accounts.permissions import login_required, require_fresh_sign_in, staff_required
-from quad.chat import invites, queries, scheduling, services
+from quad.chat import invite_requests, invites, queries, scheduling, services
 from quad.chat.errors import ChatError
 from quad.chat.forms import (
     EditForm,
     EligibleForm,
     GroupForm,
     GroupSettingsForm,
+    InviteDecisionForm,
+    InviteRequestForm,
     MessageForm,
     ReadOnlyForm,
     ReasonForm,
@@ -36,16 +39,20 @@ from quad.chat.models import (
     ScheduledPost,
 )
 from quad.chat.permissions import (
+    asks_for_invites,
     get_group_for_moderator,
     get_group_for_poster,
     get_group_for_reader,
     get_group_for_staff,
+    get_invite_request_for_decision,
     get_message_for_author,
     get_message_for_reactor,
+    get_rep_group_for_invite_request,
     get_thread,
 )
 from quad.chat.scoring import nudge
 from quad.core.forms import error_messages
+from quad.core.redirects import safe_next
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
 
@@ -116,6 +123,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
         replying = Message.objects.filter(group=access.group, seq=int(reply), hidden_at=None, deleted_at=None).first()
         if replying is not None:
             form = MessageForm(initial={"reply_to": replying.seq})
+    asking = asks_for_invites(access)
     return render(
         request,
         "chat/group.html",
@@ -142,6 +150,10 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             if not access.moderator
             else [],
             "present": queries.present_members(access.group) if access.moderator else [],
+            # A rep group's own moderators ask the union to let more people in, and read the answers here.
+            "asks_for_invites": asking,
+            "invite_requests": queries.invite_requests_for(access.group) if asking else [],
+            "invite_request_form": InviteRequestForm() if asking else None,
         },
     )
 
@@ -411,6 +423,64 @@ def rep_eligible(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "chat/rep_eligible.html", {"group": group, "form": form, "chosen": chosen, "present": present}
     )
+
+
+@login_required
+@require_POST
+def request_invites(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rep group's moderator asks the union to let more people join (W9); staff decide on the console."""
+    access = get_rep_group_for_invite_request(request.user, pk)
+    form = InviteRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ChatError(" ".join(error_messages(form)))
+        invite_requests.request_invites(
+            access.group, actor=request.user, emails=form.cleaned_data["emails"], note=form.cleaned_data["note"]
+        )
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, "Sent to the union. Their answer will be here, and you will get an email.")
+    return redirect("chat:group", pk=pk)
+
+
+def _after_invite_decision(request: HttpRequest) -> HttpResponse:
+    return redirect(safe_next(request, reverse("su:approvals")))
+
+
+@staff_required
+@require_POST
+def approve_invite_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Union staff let the people a rep asked for join the rep group (as choosing them on its page does)."""
+    found = get_invite_request_for_decision(request.user, pk)
+    form = InviteDecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        decided, added = invite_requests.approve(found, actor=request.user, note=note)
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        people = "person" if added == 1 else "people"
+        text = f"Approved: {added} more {people} may join “{decided.group}”."
+        if unknown := decided.not_added_addresses:
+            text += " Not added, as no current student has an account with these addresses: " + ", ".join(unknown) + "."
+        flash.success(request, text)
+    return _after_invite_decision(request)
+
+
+@staff_required
+@require_POST
+def decline_invite_request(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_invite_request_for_decision(request.user, pk)
+    form = InviteDecisionForm(request.POST)
+    reason = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        invite_requests.decline(found, actor=request.user, reason=reason)
+    except ChatError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, "Declined; the rep has been told why.")
+    return _after_invite_decision(request)
 
 
 @login_required

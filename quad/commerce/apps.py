@@ -7,4 +7,7 @@ class CommerceConfig(AppConfig):
     verbose_name = "Commerce"
 
     def ready(self) -> None:
-        from quad.commerce import receivers  # noqa: F401  (management-area links)
+        from quad.commerce import (
+            personal_data,  # noqa: F401  (registers what it holds with core.personal_data)
+            receivers,  # noqa: F401  (management-area links)
+        )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from quad.commerce.permissions import get_order_for_buyer, get_refund_request_fo
 from quad.commerce.providers import provider_for_total
 from quad.core.access_log import record_access
 from quad.core.permissions import not_found
+from quad.core.redirects import safe_next
 from quad.societies.models import Power
 from quad.societies.permissions import get_society_for_committee
 
@@ -197,7 +199,7 @@ def refund_requests(request: HttpRequest, slug: str) -> HttpResponse:
             "commerce.refund_requests.viewed",
             what=f"Refund requests to {access.society.name}",
             scope=access.society.audit_scope,
-            subjects=[r.requested_by_id for r in requests],
+            subjects=[r.requested_by_id for r in requests if r.requested_by_id is not None],
         )
     return render(
         request,
@@ -213,9 +215,13 @@ def refund_requests(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _after_decision(request: HttpRequest, refund_request: RefundRequest) -> HttpResponse:
+    """Back to the list the decision was made from: a `next` the form sent (the union's approvals
+    queue), else the union's refund list for staff, else the society's."""
     if getattr(request.user, "is_union_staff", False):
-        return redirect("su:refund-requests")
-    return redirect("commerce:refund-requests", slug=refund_request.line.seller.slug)
+        return redirect(safe_next(request, reverse("su:refund-requests")))
+    return redirect(
+        safe_next(request, reverse("commerce:refund-requests", kwargs={"slug": refund_request.line.seller.slug}))
+    )
 
 
 @login_required

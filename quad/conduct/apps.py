@@ -7,4 +7,7 @@ class ConductConfig(AppConfig):
     verbose_name = "Code of conduct"
 
     def ready(self) -> None:
-        from quad.conduct import receivers  # noqa: F401  (chat's removal signal, suspension block, retention hold)
+        from quad.conduct import (
+            personal_data,  # noqa: F401  (subject access, erasure, retention)
+            receivers,  # noqa: F401  (chat's removal signal, suspension block, retention hold)
+        )

@@ -1,5 +1,5 @@
 """The demo's code-of-conduct data (called by `load_demo`): in Hiking Society's General group, one report
-waiting for its moderators (Priya) and one case for union staff (Jo), both made by Mia."""
+waiting for its moderators (Priya) and one case for union staff, taken by Jo; both reports made by Mia."""
 
 from __future__ import annotations
 
@@ -33,13 +33,16 @@ def load() -> bool:
         # In quiet hours the demo says it means it, so it loads the same by night as by day.
         said.append(chat_services.post_message(member, text, in_quiet_hours=True))
     unkind, advert = said
-    # Bullying is zero-tolerance: straight to union staff, as a case.
-    services.report_message(
+    # Bullying is zero-tolerance: straight to union staff, as a case, which Jo has taken.
+    bullying = services.report_message(
         unkind,
         reporter=mia,
         category=Category.BULLYING,
         note="This is the third time this week. It is making me not want to come.",
     )
+    if bullying.case is not None:
+        jo = User.objects.get(email=f"jo.staff@{settings.UNION_EMAIL_DOMAIN}")
+        services.assign_case(bullying.case, actor=jo, to=jo)
     # Anything else waits for the group's moderators first.
     services.report_message(
         advert, reporter=mia, category=Category.OTHER, note="Advertising, nothing to do with walks."

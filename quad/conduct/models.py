@@ -55,6 +55,12 @@ def evidence_rows(evidence: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def evidence_authors(evidence: Any) -> set[int]:
+    """The accounts whose messages a stored copy holds (removals' copies name the subject only)."""
+    items = evidence if isinstance(evidence, list) else []
+    return {item["author_id"] for item in items if isinstance(item, dict) and isinstance(item.get("author_id"), int)}
+
+
 class Case(models.Model):
     """One incident, as union staff handle it (guidance O19)."""
 
@@ -127,6 +133,11 @@ class Case(models.Model):
     @property
     def evidence_rows(self) -> list[dict[str, Any]]:
         return evidence_rows(self.evidence)
+
+    @property
+    def people_in_evidence(self) -> set[int]:
+        """Whose personal data its evidence shows: the subject and every author in the copy."""
+        return evidence_authors(self.evidence) | ({self.subject_id} if self.subject_id else set())
 
 
 class Report(models.Model):
@@ -210,6 +221,12 @@ class Report(models.Model):
     @property
     def evidence_rows(self) -> list[dict[str, Any]]:
         return evidence_rows(self.evidence)
+
+    @property
+    def people_in_evidence(self) -> set[int]:
+        """Whose personal data the report shows: who reported, who is reported, every author in the copy."""
+        named = {self.reporter_id, self.reported_user_id}
+        return evidence_authors(self.evidence) | {pk for pk in named if pk is not None}
 
     @property
     def is_zero_tolerance(self) -> bool:

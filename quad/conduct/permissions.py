@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from quad.accounts.models import User
 from quad.accounts.permissions import ViewFunc, has_totp
 from quad.chat.models import GroupMember, Message
 from quad.chat.permissions import ChatAccess, get_group_for_moderator, get_group_for_reader
@@ -94,7 +95,9 @@ def casework_required(view: ViewFunc) -> ViewFunc:
 
 def get_case_for_reader(user: Any, pk: int) -> Case:
     """Staff read every case; an officer only those put before them."""
-    case = get_object_or_404(Case.objects.select_related("group__society", "subject", "opened_by", "closed_by"), pk=pk)
+    case = get_object_or_404(
+        Case.objects.select_related("group__society", "subject", "opened_by", "closed_by", "assigned_to"), pk=pk
+    )
     if is_caseworker(user):
         return case
     if getattr(user, "is_officer", False) and case.escalations.filter(officer=user).exists():
@@ -114,3 +117,15 @@ def get_suspension_for_staff(user: Any, pk: int) -> Suspension:
     if not is_caseworker(user):
         raise forbidden(CASEWORK_ONLY)
     return get_object_or_404(Suspension.objects.select_related("user", "case"), pk=pk)
+
+
+def get_caseworker(user: Any, pk: object) -> User | None:
+    """Whom a case may be assigned to: an active union staff account, chosen by id from a form (None
+    if the choice is not one, so the view can say so)."""
+    if not is_caseworker(user):
+        raise forbidden(CASEWORK_ONLY)
+    try:
+        chosen = int(str(pk))
+    except ValueError:
+        return None
+    return User.objects.filter(pk=chosen, is_union_staff=True, is_active=True).first()

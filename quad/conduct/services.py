@@ -515,6 +515,31 @@ def add_case_note(case: Case, *, actor: Any, text: str) -> CaseNote:
     return note
 
 
+def assign_case(case: Case, *, actor: Any, to: Any) -> Case:
+    """Union staff take a case (`to=actor`) or hand it to a colleague. Who holds it shows on the case and
+    the queue; an account holding open cases is not erased until they are handed on."""
+    if not getattr(actor, "is_union_staff", False):
+        raise ConductError("Only union staff assign cases.")
+    if not (to.is_union_staff and to.is_active):
+        raise ConductError(f"{to.display_name} is not on the union's staff, so cannot take a case.")
+    if case.assigned_to_id == to.pk:
+        raise ConductError("The case is yours already." if to.pk == actor.pk else f"{to.display_name} has it already.")
+    with transaction.atomic():
+        before = case.assigned_to_id
+        assigned = Case.objects.filter(pk=case.pk).exclude(status=Case.Status.CLOSED).update(assigned_to=to)
+        if not assigned:
+            raise ConductError("This case is closed.")
+        case.assigned_to = to
+        audit.record(
+            "conduct.case.assigned",
+            actor=actor,
+            target=case,
+            scope=SCOPE,
+            data={"from": before, "to": to.pk},
+        )
+    return case
+
+
 def set_case_status(case: Case, *, actor: Any, status: str) -> Case:
     """Open ↔ investigating. A case closes only with its outcome (`close_case`)."""
     if case.is_closed:

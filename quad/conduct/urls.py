@@ -17,6 +17,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("cases/<int:pk>/", views.case, name="case"),
     path("cases/<int:pk>/notes/", views.add_case_note, name="add-case-note"),
+    path("cases/<int:pk>/assign/", views.assign_case, name="assign-case"),
     path("cases/<int:pk>/status/", views.set_case_status, name="set-case-status"),
     path("cases/<int:pk>/close/", views.close_case, name="close-case"),
     path("cases/<int:pk>/officers/", views.escalate_to_officers, name="escalate-to-officers"),

@@ -12,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quad.accounts.models import User
 from quad.accounts.permissions import login_required, staff_required
+from quad.chat.models import ChatGroup
 from quad.conduct import queries, services
 from quad.conduct.errors import ConductError
 from quad.conduct.forms import (
@@ -25,11 +27,12 @@ from quad.conduct.forms import (
     ReportForm,
     SuspendForm,
 )
-from quad.conduct.models import Case, FlagReview
+from quad.conduct.models import Case, FlagReview, Report
 from quad.conduct.permissions import (
     casework_required,
     get_case_for_reader,
     get_case_for_staff,
+    get_caseworker,
     get_flag_for_moderator,
     get_group_for_review,
     get_member_for_reporter,
@@ -38,8 +41,10 @@ from quad.conduct.permissions import (
     get_suspension_for_staff,
     is_caseworker,
 )
+from quad.core.access_log import record_access
 from quad.core.forms import error_messages
 
+EVIDENCE_VIEWED = "conduct.evidence.viewed"
 RECEIVED = "Thank you: your report has arrived. The person you reported is not told who reported them."
 
 
@@ -87,16 +92,33 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 # --- The moderators' review queue ------------------------------------------------------------------
 
 
+def _scope(group: ChatGroup) -> str:
+    return group.society.audit_scope if group.society is not None else "union"
+
+
+def _log_evidence(request: HttpRequest, *, what: str, group: ChatGroup, people: set[int]) -> None:
+    """Evidence shows other people's messages and names: each view of it goes in the access log."""
+    record_access(request.user, EVIDENCE_VIEWED, what=what, scope=_scope(group), subjects=people)
+
+
 @login_required
 @require_GET
 def group_queue(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_review(request.user, pk)
+    reports: list[Report] = list(queries.moderator_reports(access.group, viewer=request.user))
+    if reports:
+        _log_evidence(
+            request,
+            what=f"Evidence of reports in the review queue of {access.group.name}",
+            group=access.group,
+            people=set().union(*(report.people_in_evidence for report in reports)),
+        )
     return render(
         request,
         "conduct/group_queue.html",
         {
             "group": access.group,
-            "reports": queries.moderator_reports(access.group, viewer=request.user),
+            "reports": reports,
             "flags": queries.flagged_messages(group=access.group),
             "hours": settings.CONDUCT_ESCALATE_AFTER_HOURS,
         },
@@ -207,7 +229,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request,
         "conduct/queue.html",
         {
-            "cases": queries.open_cases(),
+            "cases": queries.open_cases().select_related("assigned_to"),
             "waiting": queries.waiting_with_moderators(),
             "flags": queries.flagged_messages(),
             "closed": queries.recently_closed_cases(),
@@ -221,13 +243,23 @@ def queue(request: HttpRequest) -> HttpResponse:
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_case_for_reader(request.user, pk)
     staff = is_caseworker(request.user)
+    reports = list(queries.case_reports(found))
+    _log_evidence(
+        request,
+        what=f"Evidence in case {found.pk}",
+        group=found.group,
+        people=found.people_in_evidence.union(*(report.people_in_evidence for report in reports)),
+    )
     return render(
         request,
         "conduct/case.html",
         {
             "case": found,
             "staff": staff,
-            "reports": queries.case_reports(found),
+            "colleagues": User.objects.filter(is_union_staff=True, is_active=True).order_by("display_name", "id")
+            if staff and not found.is_closed
+            else [],
+            "reports": reports,
             "notes": found.notes.select_related("author"),
             "escalations": found.escalations.select_related("officer", "escalated_by"),
             "suspensions": found.subject.conduct_suspensions.select_related("created_by", "lifted_by")
@@ -274,6 +306,18 @@ def add_case_note(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.add_case_note(found, actor=request.user, text=form.cleaned_data["text"]),
         "Note added.",
     )
+
+
+@require_POST
+@staff_required
+def assign_case(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_case_for_staff(request.user, pk)
+    to = get_caseworker(request.user, request.POST.get("to", ""))
+    if to is None:
+        flash.error(request, "Choose who takes the case.")
+        return redirect("conduct:case", pk=found.pk)
+    done = "The case is yours." if to.pk == request.user.pk else f"The case is now {to.display_name}'s."
+    return _case_action(request, found, lambda: services.assign_case(found, actor=request.user, to=to), done)
 
 
 @require_POST

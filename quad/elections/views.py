@@ -324,7 +324,7 @@ def returning_officer(request: HttpRequest, pk: int) -> HttpResponse:
             "elections.complaints.viewed",
             what=f"Complaints about {the_election.title} ({the_election.society.name})",
             scope=the_election.society.audit_scope,
-            subjects=[c.complainant_id for c in complaints],
+            subjects=[c.complainant_id for c in complaints if c.complainant_id is not None],
         )
     for complaint in complaints:
         complaint.form = AnswerComplaintForm(auto_id=f"complaint-{complaint.pk}-%s")  # type: ignore[attr-defined]

@@ -7,4 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self) -> None:
-        from quad.events import receivers  # noqa: F401  (ticket fulfilment, mini-site and account sections)
+        from quad.events import (
+            personal_data,  # noqa: F401  (registers what it holds with core.personal_data)
+            receivers,  # noqa: F401  (ticket fulfilment, mini-site and account sections)
+        )

@@ -7,4 +7,7 @@ class MailingsConfig(AppConfig):
     verbose_name = "Society email"
 
     def ready(self) -> None:
-        from quad.mailings import receivers  # noqa: F401  (welcome email, account section, navigation, facts)
+        from quad.mailings import (
+            personal_data,  # noqa: F401  (subject access, erasure, retention)
+            receivers,  # noqa: F401  (welcome email, account section, navigation, facts)
+        )

@@ -3,16 +3,17 @@ choices about news mail, and which committee member wrote or staff member hurrie
 
 Erasure deletes the person's news choices and takes their address off every delivery record (a mailing's
 counts stay true); a delivery not yet sent is marked failed so nothing more goes to them. Mailings they
-wrote stay with their society, pointing at the anonymous stub."""
+wrote stay with their society, pointing at the anonymous stub; mailings that named them name the stub."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat, Replace
+from django.db.models import Value
+from django.db.models.functions import Replace
 
+from quad.accounts.personal_data import ERASED, erased_email, redact_rows
 from quad.core.personal_data import (
     Erasure,
     ExportSection,
@@ -26,12 +27,13 @@ from quad.core.personal_data import (
 from quad.mailings.models import Delivery, Mailing, NewsPreference, WelcomeEmail
 from quad.mailings.retention import sweep_delivery_logs
 
-ERASED = "[erased]"
 NOT_SENT = "Not sent: the recipient's account was erased."
 
 
 def _export(user: Any) -> list[ExportSection]:
-    received = Delivery.objects.filter(user=user).select_related("mailing__society").order_by("mailing__started_at", "id")
+    received = (
+        Delivery.objects.filter(user=user).select_related("mailing__society").order_by("mailing__started_at", "id")
+    )
     choices = NewsPreference.objects.filter(user=user).select_related("society").order_by("society__name")
     wrote = Mailing.objects.filter(created_by=user).select_related("society").order_by("created_at", "id")
     hurried = Mailing.objects.filter(urgent_by=user).select_related("society").order_by("created_at", "id")
@@ -55,10 +57,7 @@ def _export(user: Any) -> list[ExportSection]:
         ),
         ExportSection(
             "Your choices about societies' news email",
-            [
-                {"society": p.society.name, "receive_news": p.receive, "changed_at": iso(p.updated_at)}
-                for p in choices
-            ],
+            [{"society": p.society.name, "receive_news": p.receive, "changed_at": iso(p.updated_at)} for p in choices],
         ),
         ExportSection(
             "Mailings you wrote for a society",
@@ -95,15 +94,13 @@ def _erase(user: Any, erasure: Erasure) -> None:
     mine.filter(status=Delivery.Status.QUEUED).update(status=Delivery.Status.FAILED, error=NOT_SENT)
     if user.email:
         mine.update(error=Replace("error", Value(user.email), Value(ERASED)))
-    # Each mailing has one delivery per address, so the address becomes one that is unique to the row and
-    # names nobody (.invalid is reserved: it never resolves) rather than a blank two erasures would share.
     erasure.count(
-        "email delivery records",
-        mine.update(
-            user=None,
-            email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid"), output_field=CharField()),
-        ),
+        "mailings naming them",
+        redact_rows(Mailing.objects.all(), ["subject", "body"], user)
+        + redact_rows(WelcomeEmail.objects.all(), ["subject", "body"], user),
     )
+    # The address becomes the stub's: a person has one delivery per mailing, so it stays unique there.
+    erasure.count("email delivery records", mine.update(user=None, email=erased_email(user)))
 
 
 register(

@@ -95,7 +95,7 @@ class GraduateDeparture(models.Model):
     memberships_ended = models.PositiveIntegerField(default=0)
     committee_terms_ended = models.PositiveIntegerField(default=0)
     notified = models.BooleanField(default=False)
-    # What the sweep ended, in words fit for the off-boarding report ("Member of Hiking Society (2026–27)",
+    # What the sweep ended, in words fit for the off-boarding report ("Member of Hiking Society (2026/27)",
     # "Treasurer of Hiking Society"): kept as text because the terms it withdraws are deleted.
     removed_from = models.JSONField(default=list, blank=True)
 

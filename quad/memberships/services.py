@@ -336,7 +336,7 @@ def _removed_from(
     """What the sweep is about to end, in words for the off-boarding report. Call before ending anything:
     a term that has not started yet is withdrawn (deleted), not ended."""
     lines = [
-        f"Member of {m.society.name} ({m.membership_type.year_start:%Y}–{m.membership_type.year_end:%y})"
+        f"Member of {m.society.name} ({AcademicYear(m.membership_type.year_start, m.membership_type.year_end).label})"
         for m in memberships
     ]
     for term in terms:
@@ -348,14 +348,14 @@ def _removed_from(
 
 
 def log_member_data_access(
-    society: Society, *, actor: Any, action: str, what: str, subjects: Sequence[int], query: str = ""
+    society: Society, *, actor: Any, action: str, what: str, subjects: Sequence[int | None], query: str = ""
 ) -> DataAccess:
     """Every view and export of a list of a society's members, attendees or buyers is recorded twice, in
     one transaction: an audit event for the society's log (who, when, what they searched for, how many
     rows) and an access-log entry naming whose data it was, which each person sees on their privacy page.
 
-    `subjects` has one user id per row shown (repeats allowed: one person can hold two tickets); `what`
-    is a readable description such as "Member list of Hiking Society (search: 'sam')".
+    `subjects` has one user id per row shown (repeats allowed: one person can hold two tickets; None for
+    a buyer whose account is gone); `what` is readable, such as "Member list of Hiking Society (search: 'sam')".
     """
     action_name = f"memberships.member_list.{action}"
     with transaction.atomic():
@@ -366,4 +366,5 @@ def log_member_data_access(
             scope=society.audit_scope,
             data={"query": query, "rows": len(subjects)},
         )
-        return record_access(actor, action_name, what=what, scope=society.audit_scope, subjects=subjects)
+        people = [pk for pk in subjects if pk is not None]
+        return record_access(actor, action_name, what=what, scope=society.audit_scope, subjects=people)

@@ -7,4 +7,7 @@ class NewsConfig(AppConfig):
     verbose_name = "News"
 
     def ready(self) -> None:
-        from quad.news import receivers  # noqa: F401  (mini-site section, navigation)
+        from quad.news import (
+            personal_data,  # noqa: F401  (subject access, erasure, retention)
+            receivers,  # noqa: F401  (mini-site section, navigation)
+        )

@@ -1,11 +1,12 @@
 """News's personal data: who wrote an article and which staff member featured it. Articles are the
 society's content and stay after an erasure (no page names their author); the author is then the
-account's anonymous stub."""
+account's anonymous stub, and an article that named the person names the stub."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from quad.accounts.personal_data import redact_rows
 from quad.core.personal_data import Erasure, ExportSection, Holding, PersonalData, iso, register
 from quad.news.models import Article
 
@@ -38,9 +39,11 @@ def _export(user: Any) -> list[ExportSection]:
 
 
 def _erase(user: Any, erasure: Erasure) -> None:
-    """Nothing to delete: the articles stay with their society and point at the anonymous stub."""
+    """Nothing to delete: the articles stay with their society and point at the anonymous stub. Any article
+    that names the person (or gives their address) names the stub instead."""
     if Article.objects.filter(author=user).exists():
         erasure.keep("Articles they wrote stay on their society's pages (they never showed the author).")
+    erasure.count("articles naming them", redact_rows(Article.objects.all(), ["title", "body", "image_alt"], user))
 
 
 register(

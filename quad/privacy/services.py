@@ -90,12 +90,21 @@ def erasure_refusals(user: User) -> list[str]:
     return [reason for entry in registered() if entry.refuse is not None for reason in entry.refuse(user)]
 
 
+def _erasure_order() -> list[PersonalData]:
+    """Highest app first; then core's logs, so they also lose what other erasers just recorded (ending a
+    committee term writes an audit event naming the person); the account itself last, since every other
+    eraser reads the person's address and name from it."""
+    entries = list(reversed(registered()))
+    last = {"core": 1, "accounts": 2}
+    return sorted(entries, key=lambda entry: last.get(entry.app, 0))
+
+
 def erase_account(user: User, *, actor: Any, reason: str = "") -> ErasureRecord:
     """Erase a person's personal data in every app, in one transaction: all of it or none.
 
     `actor` is the person themselves, union staff (a reason is required), or None for the retention
     sweep. The account row stays as an anonymous stub so that orders, payments, results and counts stay true.
-    Each app's eraser runs, highest app first and the account itself last.
+    Each app's eraser runs, highest app first, then the logs, the account itself last.
     """
     by_themselves = actor is not None and actor.pk == user.pk
     if not by_themselves and not reason.strip():
@@ -105,7 +114,7 @@ def erase_account(user: User, *, actor: Any, reason: str = "") -> ErasureRecord:
         if reasons := erasure_refusals(person):
             raise PrivacyError(" ".join(reasons))
         erasure = Erasure(user_id=person.pk)
-        for entry in reversed(registered()):
+        for entry in _erasure_order():
             entry.erase(person, erasure)
         # The accounts eraser anonymises the row; whatever else happened, it is now an erased stub.
         User.objects.filter(pk=person.pk, erased_at__isnull=True).update(erased_at=timezone.now())

@@ -20,8 +20,9 @@ class AccessLogFilterForm(forms.Form):
 
 
 def year_choices() -> list[tuple[str, str]]:
+    """This academic year and the ones before it, newest first, by the year each starts in."""
     year = current_academic_year()
-    choices = []
+    choices = [("", "Any year")]
     for _ in range(YEARS_OFFERED):
         choices.append((str(year.start.year), year.label))
         year = year.previous()
@@ -29,19 +30,17 @@ def year_choices() -> list[tuple[str, str]]:
 
 
 class DeparturesFilterForm(forms.Form):
-    year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Academic year")
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Any year"), *year_choices()]
+    year = forms.TypedChoiceField(
+        choices=year_choices, required=False, coerce=int, empty_value=None, label="Academic year"
+    )
+    start = forms.DateField(required=False, label="Removed from", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="Removed to", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            raise forms.ValidationError("The “To” date must be on or after the “From” date.")
+            raise forms.ValidationError("“Removed to” must be on or after “Removed from”.")
         return data
 
     def academic_year(self) -> AcademicYear | None:

@@ -9,7 +9,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from quad.privacy.errors import PrivacyError
 from quad.privacy.forms import EraseAccountForm, EraseMyAccountForm, PersonSearchForm
 from quad.privacy.models import ErasureRecord, RetentionRun
 from quad.privacy.permissions import get_own_account, get_person_for_staff, require_union_staff
+from quad.privacy.staff_views import paginate
 
 COOKIES = [
     (settings.SESSION_COOKIE_NAME, "Keeps you signed in. Set when you sign in; ends when you sign out."),
@@ -78,11 +78,14 @@ def my_data(request: HttpRequest) -> HttpResponse:
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(accesses, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "privacy/my_data.html",
-        {"person": person, "page": page, "parts": [entry.title for entry, _ in services.collect(person)]},
+        {
+            "person": person,
+            "pager": paginate(request, accesses, "page"),
+            "parts": [entry.title for entry, _ in services.collect(person)],
+        },
     )
 
 

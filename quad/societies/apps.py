@@ -7,4 +7,7 @@ class SocietiesConfig(AppConfig):
     verbose_name = "Societies"
 
     def ready(self) -> None:
-        from quad.societies import receivers  # noqa: F401
+        from quad.societies import (
+            personal_data,  # noqa: F401  (registers what it holds with core.personal_data)
+            receivers,  # noqa: F401
+        )

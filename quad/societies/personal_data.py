@@ -40,10 +40,7 @@ def _export(user: Any) -> list[ExportSection]:
     return [
         ExportSection(
             "Societies you applied to found",
-            [
-                {"society": s.name, "applied": iso(s.applied_at), "status": s.get_status_display()}
-                for s in applied
-            ],
+            [{"society": s.name, "applied": iso(s.applied_at), "status": s.get_status_display()} for s in applied],
         ),
         ExportSection(
             "Founding committees you were named on",
@@ -157,8 +154,7 @@ register(
                 what="Handover notes you wrote or acknowledged for the next committee",
                 why="So each committee hands over what is under way and who owns the society's accounts",
                 basis="Legitimate interests",
-                kept="As long as the society's record; your name and address are taken out if your account "
-                "is erased",
+                kept="As long as the society's record; your name and address are taken out if your account is erased",
             ),
         ),
         export=_export,

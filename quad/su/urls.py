@@ -17,4 +17,7 @@ urlpatterns = [
     path("training/", views.record_training, name="record-training"),
     path("handover/", views.handover_status, name="handover-status"),
     path("refunds/", views.refund_requests, name="refund-requests"),
+    path("health/", views.health, name="health"),
+    path("health.csv", views.health_csv, name="health-csv"),
+    path("approvals/", views.approvals, name="approvals"),
 ]

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quad.accounts import services as account_services
@@ -15,8 +20,12 @@ from quad.accounts.errors import AccountError
 from quad.accounts.forms import ExternalTrainingForm
 from quad.accounts.models import TrainingRecord
 from quad.accounts.permissions import staff_required
+from quad.chat import queries as chat_queries
 from quad.commerce import queries as commerce_queries
 from quad.conduct import queries as conduct_queries
+from quad.core.access_log import record_access
+from quad.core.redirects import safe_next
+from quad.core.templatetags.quad import money
 from quad.mailings import queries as mailing_queries
 from quad.news import queries as news_queries
 from quad.societies import queries as society_queries
@@ -56,6 +65,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "open_cases": conduct_queries.open_case_count(),
             "handover_done": sum(1 for _, note in handovers if note and note.is_complete),
             "handover_total": len(handovers),
+            "awaiting_approval": queries.awaiting_approval_count(),
         },
     )
 
@@ -99,18 +109,20 @@ def _society_action(
     request: HttpRequest, slug: str, action: Callable[[Society], object], done: str, *, needs_reason: bool = False
 ) -> HttpResponse:
     society = get_society_for_staff(request.user, slug)
+    # Back to where the action was taken: the society's page, or a queue that sent `next` (approvals).
+    back = safe_next(request, reverse("su:society-detail", kwargs={"slug": slug}))
     if needs_reason:
         form = ReasonForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Give a reason: the society's committee will read it.")
-            return redirect("su:society-detail", slug=slug)
+            return redirect(back)
     try:
         action(society)
     except (SocietyError, ConsoleError) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done.format(society=society))
-    return redirect("su:society-detail", slug=slug)
+    return redirect(back)
 
 
 @staff_required
@@ -221,3 +233,150 @@ def handover_status(request: HttpRequest) -> HttpResponse:
 def refund_requests(request: HttpRequest) -> HttpResponse:
     """Refund requests awaiting a decision across every society; staff may decide any of them."""
     return render(request, "su/refund_requests.html", {"requests": commerce_queries.refund_requests_for_union()})
+
+
+# --- Society health (guidance O5, O9, O10, O12) --------------------------------------------------
+
+HEALTH_COLUMNS = (
+    ("name", "Society"),
+    ("status", "Status"),
+    ("members", "Members this year"),
+    ("revenue", "Revenue this year"),
+    ("emailed", "Members last emailed"),
+    ("site", "Site last updated"),
+    ("training", "GDPR-trained committee"),
+    ("handover", "Handover"),
+    ("reports", "Open reports and cases"),
+    ("flags", "Flags"),
+)
+
+
+def _health_filters(request: HttpRequest) -> tuple[str, str]:
+    status = request.GET.get("status", "")
+    if status not in Society.Status.values:
+        status = ""
+    column, descending = queries.parse_sort(request.GET.get("sort", ""))
+    return status, ("-" if descending else "") + column
+
+
+def _query(**params: str) -> str:
+    return "?" + urlencode({key: value for key, value in params.items() if value})
+
+
+@staff_required
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """Every society's health in one table, sortable by any column, with plain-word flags."""
+    status, sort = _health_filters(request)
+    current, descending = queries.parse_sort(sort)
+    headers = []
+    for key, label in HEALTH_COLUMNS:
+        sorted_here = key == current
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                # Pressing the sorted column's header turns the order round; another column sorts ascending.
+                "href": _query(status=status, sort=(("" if descending else "-") + key) if sorted_here else key),
+                "aria_sort": ("descending" if descending else "ascending") if sorted_here else "",
+            }
+        )
+    return render(
+        request,
+        "su/health.html",
+        {
+            "rows": queries.society_health(status=status, sort=sort),
+            "headers": headers,
+            "status": status,
+            "sort": sort,
+            "statuses": Society.Status.choices,
+            "csv_query": _query(status=status, sort=sort),
+        },
+    )
+
+
+def _csv_cell(value: object) -> str:
+    """Stop a spreadsheet treating a cell such as a society called "=HYPERLINK(...)" as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _csv_day(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else "never"
+
+
+@staff_required
+@require_GET
+def health_csv(request: HttpRequest) -> HttpResponse:
+    """The health table as CSV: the same rows, order and flags (reports and cases in two columns)."""
+    status, sort = _health_filters(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="society-health-{timezone.localdate()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Society",
+            "Status",
+            "Members this year",
+            "Revenue this year",
+            "Members last emailed",
+            "Site last updated",
+            "GDPR-trained committee",
+            "Handover",
+            "Open reports",
+            "Open cases",
+            "Flags",
+        ]
+    )
+    for row in queries.society_health(status=status, sort=sort):
+        writer.writerow(
+            [
+                _csv_cell(cell)
+                for cell in (
+                    row.society.name,
+                    row.society.get_status_display(),
+                    row.members,
+                    money(row.revenue_pence),
+                    _csv_day(row.last_emailed),
+                    _csv_day(row.site_updated),
+                    f"{row.committee_trained} of {row.committee_size}",
+                    row.handover or "—",
+                    row.open_reports,
+                    row.open_cases,
+                    "; ".join(row.flags),
+                )
+            ]
+        )
+    return response
+
+
+# --- Approvals -----------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the union's yes or no, each decided on the spot: society applications,
+    refund requests and rep groups' invite requests. Each form posts to the action's own view with
+    `next`, which brings staff back here."""
+    refunds = list(commerce_queries.refund_requests_for_union().order_by("created_at", "id"))
+    if refunds:
+        # Who asked for their money back and why: personal data beyond a display name, so the view is logged
+        # (as the society's own refund list logs it).
+        record_access(
+            request.user,
+            "su.approvals.viewed",
+            what="Refund requests on the union's approvals queue",
+            scope="union",
+            subjects=[r.requested_by_id for r in refunds if r.requested_by_id is not None],
+        )
+    return render(
+        request,
+        "su/approvals.html",
+        {
+            "applications": queries.pending_applications().order_by("applied_at", "id"),
+            "refunds": refunds,
+            "invite_requests": chat_queries.pending_invite_requests(),
+            "next": reverse("su:approvals"),
+        },
+    )

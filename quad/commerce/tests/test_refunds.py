@@ -19,7 +19,7 @@ from quad.commerce.errors import OrderError
 from quad.commerce.models import Order, OrderLine, Refund, RefundRequest
 from quad.commerce.queries import order_balance
 from quad.commerce.tests.factories import buy, make_variant, pay, place
-from quad.core.models import AuditEvent
+from quad.core.models import AuditEvent, DataAccess
 from quad.memberships.models import Membership
 from quad.societies.models import CommitteeTerm
 
@@ -131,6 +131,26 @@ def test_one_open_request_per_line(member, committee_trained):
     services.decline_refund_request(first, actor=committee_trained, note="Outside our policy.")
     assert ask(member, line, reason="Please reconsider.").status == RefundRequest.Status.REQUESTED
     assert RefundRequest.objects.filter(line=line).count() == 2
+
+
+def test_reading_refund_requests_is_in_the_access_log_once_someone_is_named(client, member, society, committee_trained):
+    url = reverse("commerce:refund-requests", kwargs={"slug": society.slug})
+    client.force_login(committee_trained)
+    client.get(url)
+    assert not DataAccess.objects.exists()  # an empty page names nobody
+    ask(member, membership_line(member))
+
+    page = client.get(url).content.decode()
+
+    assert "by Mia Member" in page
+    access = DataAccess.objects.get()
+    assert (access.actor, access.action, access.what, access.scope) == (
+        committee_trained,
+        "commerce.refund_requests.viewed",
+        "Refund requests to Hiking Society",
+        society.audit_scope,
+    )
+    assert [s.user for s in access.subjects.all()] == [member]
 
 
 # --- Deciding ----------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import join, make_person, train
-from quad.core.models import AuditEvent
+from quad.core.models import AuditEvent, DataAccess
 from quad.elections import services
 from quad.elections.counting import ers97, parse_blt
 from quad.elections.errors import ElectionError
@@ -250,6 +251,26 @@ def test_only_the_returning_officer_answers_a_complaint(counted, cal, committee_
     services.answer_complaint(complaint, actor=su_staff, upheld=False, response="Canvassing was allowed there.")
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.DISMISSED
+
+
+def test_the_returning_officer_reading_complaints_is_in_the_access_log(client, counted, cal, su_staff):
+    url = reverse("elections:returning-officer", kwargs={"pk": counted.pk})
+    client.force_login(su_staff)
+    client.get(url)
+    assert not DataAccess.objects.exists()  # no complaints, nobody named
+    services.file_complaint(counted, complainant=cal, text="A candidate canvassed in the queue.")
+
+    page = client.get(url).content.decode()
+
+    assert "From Cal Carter" in page
+    access = DataAccess.objects.get()
+    assert (access.actor, access.action, access.scope) == (
+        su_staff,
+        "elections.complaints.viewed",
+        counted.society.audit_scope,
+    )
+    assert access.what == f"Complaints about {counted.title} (Hiking Society)"
+    assert [s.user for s in access.subjects.all()] == [cal]
 
 
 # --- Certification -----------------------------------------------------------------------------

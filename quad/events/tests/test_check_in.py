@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_person, train
-from quad.core.models import AuditEvent
+from quad.core.models import AuditEvent, DataAccess
 from quad.core.tests.sqlite_file import run_scene_module
 from quad.events import services
 from quad.events.models import Event, Ticket, TicketType
@@ -245,6 +245,28 @@ def test_the_attendee_list_shows_who_checked_in_whom_and_is_audited(client, even
     assert "by Priya President" in page
     audit = AuditEvent.objects.get(action="memberships.member_list.attendees_viewed")
     assert (audit.actor, audit.data["rows"]) == (committee_trained, 1)
+
+
+def test_the_attendee_list_is_in_the_access_log_naming_each_holder_once(
+    client, event, ticket, ticket_type, committee_trained, member
+):
+    al = make_person("Al Also", "al.also")
+    buy_tickets(al, ticket_type, 2)  # two tickets, one person
+    client.force_login(committee_trained)
+
+    client.get(reverse("events:attendees", kwargs={"pk": event.pk}))
+
+    access = DataAccess.objects.get()
+    starts = timezone.localtime(event.starts_at)
+    assert (access.actor, access.action, access.scope) == (
+        committee_trained,
+        "memberships.member_list.attendees_viewed",
+        event.society.audit_scope,
+    )
+    assert access.what == f"Attendee list of Quiz night ({starts.day} {starts:%b %Y})"
+    assert access.subject_count == 2
+    assert {s.user for s in access.subjects.all()} == {member, al}
+    assert AuditEvent.objects.get(action="memberships.member_list.attendees_viewed").data["rows"] == 3
 
 
 # --- Two phones, one ticket, one moment --------------------------------------------------------

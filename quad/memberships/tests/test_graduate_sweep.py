@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import join, make_person
+from quad.core.academic import current_academic_year
 from quad.core.models import AuditEvent
 from quad.memberships import services
 from quad.memberships.models import GraduateDeparture, Membership
@@ -97,6 +98,10 @@ def test_graduates_lose_memberships_and_committee_powers_and_are_told(
     assert departure.course_ended_on == days(-1)
     assert departure.swept_at is not None
     assert (departure.memberships_ended, departure.committee_terms_ended, departure.notified) == (1, 1, True)
+    assert departure.removed_from == [
+        f"Member of Hiking Society ({current_academic_year().label})",
+        "Secretary of Hiking Society",
+    ]
     assert AuditEvent.objects.get(action="memberships.graduate.swept").data == {"memberships": 1, "terms": 1}
     assert Membership.objects.get(user=member).status == Membership.Status.ACTIVE
 
@@ -106,6 +111,7 @@ def test_a_graduate_with_nothing_to_end_is_still_told_and_recorded(graduate, mai
 
     assert departure.user == graduate
     assert (departure.memberships_ended, departure.committee_terms_ended) == (0, 0)
+    assert departure.removed_from == []
 
 
 def test_a_term_due_to_start_after_graduating_is_withdrawn(graduated, society, committee_trained) -> None:
@@ -125,7 +131,12 @@ def test_a_term_due_to_start_after_graduating_is_withdrawn(graduated, society, c
     services.graduate_sweep()
 
     assert not CommitteeTerm.objects.filter(pk=next_year.pk).exists()
-    assert GraduateDeparture.objects.get(user=graduated).committee_terms_ended == 2
+    departure = GraduateDeparture.objects.get(user=graduated)
+    assert departure.committee_terms_ended == 2
+    assert sorted(departure.removed_from[1:]) == [  # after the membership; terms in the positions' order
+        "Secretary of Hiking Society",
+        f"Treasurer of Hiking Society (due to start {days(200):%-d %B %Y}: withdrawn)",
+    ]
 
 
 def snapshot() -> dict[str, Any]:

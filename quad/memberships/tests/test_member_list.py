@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import join, make_person, train
-from quad.core.models import AuditEvent
+from quad.core.models import AuditEvent, DataAccess
 from quad.memberships.models import Membership
 from quad.societies.models import CommitteeTerm
 
@@ -65,6 +65,7 @@ def test_untrained_committee_are_refused_and_never_see_an_email(client, society,
         assert member.email not in client.get(reverse(page, kwargs={"slug": society.slug})).content.decode()
     assert client.get(reverse("memberships:membership-types", kwargs={"slug": society.slug})).status_code == 200
     assert not AuditEvent.objects.filter(action__startswith="memberships.member_list").exists()
+    assert not DataAccess.objects.exists()
 
 
 def test_a_committee_position_without_the_power_is_refused(client, society, committee_trained, member) -> None:
@@ -107,6 +108,29 @@ def test_every_view_is_audit_logged_with_who_and_what_they_searched(client, soci
     assert all(event.created_at is not None for event in events)
 
 
+def test_every_view_is_in_the_access_log_naming_the_members_shown(
+    client, society, committee_trained, member, membership_type
+) -> None:
+    ben = make_person("Ben Boulder", "ben.boulder")
+    join(ben, membership_type)
+    client.force_login(committee_trained)
+
+    client.get(list_url(society))
+    client.get(list_url(society), {"q": "boulder"})
+    client.get(list_url(society), {"q": "zebra"})
+
+    accesses = list(DataAccess.objects.order_by("id"))
+    assert [(a.action, a.what, a.subject_count) for a in accesses] == [
+        ("memberships.member_list.viewed", "Member list of Hiking Society", 2),
+        ("memberships.member_list.viewed", "Member list of Hiking Society (search: 'boulder')", 1),
+        ("memberships.member_list.viewed", "Member list of Hiking Society (search: 'zebra')", 0),
+    ]
+    assert all((a.actor, a.scope) == (committee_trained, society.audit_scope) for a in accesses)
+    assert {s.user for s in accesses[0].subjects.all()} == {member, ben}
+    assert [s.user for s in accesses[1].subjects.all()] == [ben]
+    assert not accesses[2].subjects.exists()
+
+
 def test_csv_export_has_the_columns_and_is_audit_logged(client, society, committee_trained, member) -> None:
     client.force_login(committee_trained)
 
@@ -122,6 +146,13 @@ def test_csv_export_has_the_columns_and_is_audit_logged(client, society, committ
     event = AuditEvent.objects.get(action="memberships.member_list.exported")
     assert event.actor == committee_trained
     assert event.data["rows"] == 1
+    access = DataAccess.objects.get(action="memberships.member_list.exported")
+    assert (access.actor, access.what, access.scope) == (
+        committee_trained,
+        "Member list export of Hiking Society (CSV)",
+        society.audit_scope,
+    )
+    assert [s.user for s in access.subjects.all()] == [member]
 
 
 @pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab"])
@@ -189,5 +220,6 @@ def test_the_list_queries_do_not_grow_with_members(
 
 
 # Session and user; the committee check (society, terms with positions and training in one query); the
-# members with their users and types in one query; the audit event.
-QUERIES = 6
+# members with their users and types in one query; in a savepoint (two queries), the audit event, the
+# access-log entry and its subjects in one insert.
+QUERIES = 10

@@ -22,7 +22,7 @@ from quad.commerce import services as commerce
 from quad.commerce.errors import OrderError
 from quad.commerce.models import Order, OrderLine, Product
 from quad.commerce.tests.factories import pay, place
-from quad.core.models import AuditEvent
+from quad.core.models import AuditEvent, DataAccess
 from quad.shop import queries, services
 from quad.shop.errors import ShopError
 from quad.shop.models import Collection, MerchItem
@@ -334,6 +334,7 @@ def test_the_pick_list_counts_what_to_hand_out_by_item_and_size(
     client.force_login(committee_trained)
     page = client.get(reverse("shop:pick-list", kwargs={"slug": society.slug})).content.decode()
     assert "<td>Hoodie</td><td>M</td><td>3</td>" in page
+    assert not DataAccess.objects.exists()  # counts by size name nobody: not an access to personal data
 
 
 def test_the_collections_list_is_personal_data_and_every_view_is_recorded(
@@ -355,6 +356,31 @@ def test_the_collections_list_is_personal_data_and_every_view_is_recorded(
     views = AuditEvent.objects.filter(action="memberships.member_list.buyers_viewed", actor=committee_trained)
     assert sorted(v.data["rows"] for v in views) == [1, 2, 2]
     assert all(v.scope == society.audit_scope for v in views)
+    accesses = list(DataAccess.objects.filter(actor=committee_trained).order_by("id"))
+    assert [a.what for a in accesses] == [
+        "Buyers of Hoodie (Hiking Society)",
+        "Buyers of Hoodie (Hiking Society, ready to collect)",
+        "Buyers of Hoodie (Hiking Society)",
+    ]
+    assert all((a.action, a.scope) == ("memberships.member_list.buyers_viewed", society.audit_scope) for a in accesses)
+    assert [{s.user for s in a.subjects.all()} for a in accesses] == [{member, student}, {student}, {member, student}]
+
+
+def test_the_access_log_names_every_item_on_the_collections_list(
+    client, society, hoodie, committee_trained, student, member
+):
+    scarf = make_item(society, actor=committee_trained, name="Scarf", variants=[("Green", 900, 10)])
+    buy_merch(student, size(scarf, "Green"))
+    buy_merch(member, size(hoodie, "S"))
+    buy_merch(member, size(scarf, "Green"))
+    client.force_login(committee_trained)
+
+    client.get(collections_url(society))
+
+    access = DataAccess.objects.get()
+    assert access.what == "Buyers of Hoodie, Scarf (Hiking Society)"
+    assert access.subject_count == 2  # three orders, two people
+    assert {s.user for s in access.subjects.all()} == {student, member}
 
 
 def test_the_collections_list_needs_the_member_data_power_as_well_as_the_shop(client, society, hoodie):
@@ -376,3 +402,4 @@ def test_the_collections_list_needs_the_member_data_power_as_well_as_the_shop(cl
     assert client.get(reverse("shop:pick-list", kwargs={"slug": society.slug})).status_code == 200
     views = AuditEvent.objects.filter(action="memberships.member_list.buyers_viewed", scope=society.audit_scope)
     assert views.count() == 1  # the allowed one
+    assert DataAccess.objects.filter(scope=society.audit_scope).count() == 1
