@@ -289,13 +289,13 @@ def _erase(user: Any, erasure: Erasure) -> None:
     for case in cases:
         subject = case.subject_id == user.pk
         evidence = _scrub_evidence(case.evidence, user.pk, pattern, stub)
-        notes = [(note, scrub(note.text)) for note in case.notes.all()]
+        notes = [(case_note, scrub(case_note.text)) for case_note in case.notes.all()]
         escalations = [(escalation, scrub(escalation.note)) for escalation in case.escalations.all()]
         changed = (
             evidence != case.evidence
             or scrub(case.summary) != case.summary
             or scrub(case.outcome_note) != case.outcome_note
-            or any(text != note.text for note, text in notes)
+            or any(text != case_note.text for case_note, text in notes)
             or any(text != escalation.note for escalation, text in escalations)
         )
         if not (subject or case.pk in reporting_cases or changed):
@@ -312,10 +312,10 @@ def _erase(user: Any, erasure: Erasure) -> None:
         case.summary = scrub(case.summary)
         case.outcome_note = scrub(case.outcome_note)
         case.save(update_fields=["evidence", "subject_name", "summary", "outcome_note"])
-        for note, text in notes:
-            if text != note.text:
-                note.text = text
-                note.save(update_fields=["text"])
+        for case_note, text in notes:
+            if text != case_note.text:
+                case_note.text = text
+                case_note.save(update_fields=["text"])
         for escalation, text in escalations:
             if text != escalation.note:
                 escalation.note = text

@@ -182,3 +182,22 @@ def test_the_chat_retention_kind_sweeps_old_messages_once(
     assert kind.sweep(timezone.now()) == 0
     call_command("sweep_chat_messages", verbosity=0)  # the chat command still runs the same sweep
     assert Message.objects.filter(pk=recent.pk).exists()
+
+
+def test_what_others_wrote_naming_them_names_the_stub_except_evidence_a_case_holds(
+    group: ChatGroup, chatter: GroupMember, moderator: GroupMember, member: Any, committee_trained: Any, held: set[int]
+) -> None:
+    thanks = services.post_message(moderator, "Thanks Mia Member for the flapjacks!")
+    reported = services.post_message(moderator, "Mia Member never pays for lifts.")
+    held.add(reported.pk)
+    services.hide_message(thanks, actor=committee_trained, reason="Mia Member asked us to.")
+    stub = f"Erased member {member.pk}"
+
+    erasure = Erasure(user_id=member.pk)
+    chat_data().erase(member, erasure)
+
+    thanks.refresh_from_db()
+    reported.refresh_from_db()
+    assert (thanks.body, thanks.hidden_reason) == (f"Thanks {stub} for the flapjacks!", f"{stub} asked us to.")
+    assert reported.body == "Mia Member never pays for lifts."
+    assert erasure.removed["chat texts naming them"] == 1

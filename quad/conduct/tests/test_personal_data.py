@@ -5,6 +5,7 @@ closed, takes the person's messages and name out of the evidence and the notes."
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -14,6 +15,7 @@ from quad.chat import services as chat_services
 from quad.chat.models import Message, ModeratorThread
 from quad.conduct import services
 from quad.conduct.models import Case, Category, Report, Suspension
+from quad.conduct.retention import sweep_closed_cases
 from quad.conduct.tests.conftest import say
 from quad.core.personal_data import Erasure, PersonalData, registered
 from quad.privacy.services import erase_account
@@ -184,3 +186,38 @@ def test_their_name_in_someone_elses_message_in_a_closed_case_becomes_the_stubs(
 
     report.refresh_from_db()
     assert [e["body"] for e in report.evidence] == [f"Please stop it, Erased member {rude.user.pk}.", "[erased]"]
+
+
+def test_staff_notes_and_reasons_naming_them_in_a_closed_case_name_the_stub(
+    chatter: Any, rude: Any, member: Any, su_staff: Any, officer: Any
+) -> None:
+    """Mia reported Rex; staff's notes and Rex's suspension name Mia. Erasing Mia names the stub instead."""
+    report = services.report_message(say(rude, "Go away."), reporter=member, category=Category.BULLYING)
+    case = case_of(report)
+    services.add_case_note(case, actor=su_staff, text="Mia Member is upset; call mia.member@student.example.ac.uk.")
+    services.escalate_to_officers(case, actor=su_staff, officers=[officer], note="Mia Member asked for this.")
+    services.suspend_member(rude.user, actor=su_staff, reason="Targeted Mia Member twice.", case=case)
+    services.close_case(case, actor=su_staff, outcome=Case.Outcome.SUSPENSION)
+    stub = f"Erased member {member.pk}"
+
+    conduct_data().erase(member, Erasure(user_id=member.pk))
+
+    assert case.notes.get().text == f"{stub} is upset; call {stub}."
+    assert case.escalations.get().note == f"{stub} asked for this."
+    assert Suspension.objects.get(user=rude.user).reason == f"Targeted {stub} twice."
+
+
+def test_a_thread_kept_for_an_open_case_goes_with_the_case_when_its_period_passes(
+    reported: Report, rude: Any, su_staff: Any, settings: Any
+) -> None:
+    chat_services.open_thread(rude, actor=su_staff, body="A word, please.")
+    erase_account(rude.user, actor=su_staff, reason="Asked by email")
+    assert ModeratorThread.objects.filter(member=rude.user).exists()
+    case = services.close_case(case_of(reported), actor=su_staff, outcome=Case.Outcome.NO_ACTION)
+    assert case.closed_at is not None
+    after = datetime.timedelta(days=settings.RETENTION_CLOSED_CASES_DAYS + 1)
+
+    assert sweep_closed_cases(case.closed_at + after) == 1
+
+    assert not ModeratorThread.objects.exists()
+    assert not Case.objects.exists() and not Report.objects.exists()

@@ -135,3 +135,12 @@ def test_delivery_records_go_after_the_period_once_and_never_while_a_mailing_sen
 def test_the_sweep_is_registered_with_its_setting() -> None:
     [kind] = [k for k in retention_kinds() if k.key == "delivery_logs"]
     assert (kind.setting, kind.sweep) == ("RETENTION_DELIVERY_LOGS_DAYS", sweep_delivery_logs)
+
+
+def test_a_mailing_naming_them_names_the_stub(society: Any, committee_trained: Any, member: Any) -> None:
+    mailing = write(society, committee_trained, subject="Well done", body=f"Congratulations to {member.display_name}!")
+
+    mailings_data().erase(member, Erasure(user_id=member.pk))
+
+    mailing.refresh_from_db()
+    assert (mailing.subject, mailing.body) == ("Well done", f"Congratulations to Erased member {member.pk}!")

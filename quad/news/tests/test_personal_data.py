@@ -54,3 +54,17 @@ def test_erasure_leaves_the_articles_with_their_society(society: Any, committee_
     assert article.author == committee_trained and article.status == Article.Status.PUBLISHED
     assert erasure.removed == {}
     assert erasure.kept == ["Articles they wrote stay on their society's pages (they never showed the author)."]
+
+
+def test_an_article_naming_them_names_the_stub(society: Any, committee_trained: Any, member: Any) -> None:
+    article = make_article(
+        society, actor=committee_trained, title="Welcome Mia Member", body="Mia Member is our new Social Secretary."
+    )
+
+    erasure = Erasure(user_id=member.pk)
+    news_data().erase(member, erasure)
+
+    article.refresh_from_db()
+    stub = f"Erased member {member.pk}"
+    assert (article.title, article.body) == (f"Welcome {stub}", f"{stub} is our new Social Secretary.")
+    assert erasure.removed == {"articles naming them": 1}

@@ -25,8 +25,10 @@ from PIL import Image, ImageDraw
 
 from quad.accounts import services as account_services
 from quad.accounts.models import TrainingRecord, User
+from quad.chat import invite_requests
 from quad.chat import services as chat_services
 from quad.chat.models import ChatGroup
+from quad.chat.permissions import current_version
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, Variant
 from quad.conduct import demo as conduct_demo
@@ -182,6 +184,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             if conduct_demo.load():
                 self.stdout.write(self.style.SUCCESS("Demo reports and cases loaded."))
+        if not ChatGroup.objects.filter(kind=ChatGroup.Kind.REP).exists():
+            with transaction.atomic():
+                self._load_rep_group()
+            self.stdout.write(self.style.SUCCESS("Demo rep group loaded."))
         with transaction.atomic():
             if privacy_demo.load(self._person, lambda person, kind: self._buy(person, kind.variant)):
                 self.stdout.write(self.style.SUCCESS("Demo privacy records loaded."))
@@ -685,6 +691,28 @@ class Command(BaseCommand):
             if late < now:
                 late += datetime.timedelta(days=1)
         mailing_services.send_mailing(held, actor=self._president(chess), send_at=late)
+
+    def _load_rep_group(self) -> None:
+        """A union rep group run by staff, with Theo as its rep; he has asked the union to let two more
+        course reps in (waiting in the console's approvals)."""
+        staff = User.objects.get(email=f"jo.staff@{settings.UNION_EMAIL_DOMAIN}")
+        theo = User.objects.get(email=f"theo.treasurer@{settings.STUDENT_EMAIL_DOMAINS[0]}")
+        group = chat_services.create_group(
+            actor=staff,
+            name="Engineering course reps",
+            purpose="Course reps for the engineering courses and the union's education officer.",
+        )
+        chat_services.make_eligible(group, [theo], actor=staff)
+        member = chat_services.join_group(theo, group, token=group.invite_token)
+        chat_services.accept_guidelines(member, version=current_version(group))
+        chat_services.set_role(member, actor=staff, moderator=True)
+        domain = settings.STUDENT_EMAIL_DOMAINS[0]
+        invite_requests.request_invites(
+            group,
+            actor=theo,
+            emails=[f"sam.student@{domain}", f"new.rep@{domain}"],
+            note="Sam is the new second-year rep; the other is starting next week.",
+        )
 
     def _print_sign_ins(self) -> None:
         domain = settings.STUDENT_EMAIL_DOMAINS[0]
