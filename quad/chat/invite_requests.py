@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from quad.accounts.personal_data import redact_rows
 from quad.chat import services
 from quad.chat.errors import ChatError
 from quad.chat.models import ChatGroup, InviteRequest
@@ -217,6 +218,11 @@ def _erase(user: Any, erasure: Erasure) -> None:
             request.emails, request.not_added = emails, not_added
             request.save(update_fields=["emails", "not_added"])
     erasure.count("rep group invite requests naming them", scrubbed)
+    # What reps and staff wrote about them: their name or address becomes the stub's name.
+    erasure.count(
+        "rep group invite request notes naming them",
+        redact_rows(InviteRequest.objects.all(), ["note", "decision_note"], user),
+    )
 
 
 def register_personal_data() -> None:

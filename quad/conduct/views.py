@@ -97,8 +97,9 @@ def _scope(group: ChatGroup) -> str:
 
 
 def _log_evidence(request: HttpRequest, *, what: str, group: ChatGroup, people: set[int]) -> None:
-    """Evidence shows other people's messages and names: each view of it goes in the access log."""
-    record_access(request.user, EVIDENCE_VIEWED, what=what, scope=_scope(group), subjects=people)
+    """Evidence shows other people's messages and names: each view of it goes in the access log, as
+    confidential (staff see it; the people in it are not shown it, which would tell them of the report)."""
+    record_access(request.user, EVIDENCE_VIEWED, what=what, scope=_scope(group), subjects=people, confidential=True)
 
 
 @login_required

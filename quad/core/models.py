@@ -50,6 +50,9 @@ class DataAccess(models.Model):
     what = models.CharField(max_length=200)
     scope = models.CharField(max_length=100, blank=True, db_index=True)
     subject_count = models.PositiveIntegerField(default=0)
+    # Views of conduct evidence: recorded for staff, but not listed to the people in the evidence, who
+    # would otherwise learn that they were reported and who is looking into it (UK DPA 2018, sch. 2).
+    confidential = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
+from quad.accounts.personal_data import erased_name, redact, redact_rows
 from quad.core.models import AuditEvent, DataAccess, DataAccessSubject
 from quad.core.personal_data import (
     Erasure,
@@ -23,12 +24,14 @@ from quad.core.personal_data import (
     register_retention,
 )
 
-ERASED = "[erased]"
-
 
 def _export(user: Any) -> list[ExportSection]:
     did = AuditEvent.objects.filter(actor=user).order_by("created_at", "id")
-    seen = DataAccess.objects.filter(subjects__user=user).select_related("actor").order_by("created_at", "id")
+    seen = (
+        DataAccess.objects.filter(subjects__user=user, confidential=False)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
     looked = DataAccess.objects.filter(actor=user).order_by("created_at", "id")
     return [
         ExportSection(
@@ -49,35 +52,30 @@ def _export(user: Any) -> list[ExportSection]:
     ]
 
 
-def _scrub(value: Any, needles: tuple[str, ...], exact: str) -> Any:
+def _redacted(value: Any, user: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _scrub(item, needles, exact) for key, item in value.items()}
+        return {key: _redacted(item, user) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub(item, needles, exact) for item in value]
+        return [_redacted(item, user) for item in value]
     if isinstance(value, str):
-        if exact and value == exact:
-            return ERASED
-        for needle in needles:
-            if needle and needle.lower() in value.lower():
-                return ERASED
+        return redact(value, user)
     return value
 
 
 def _erase(user: Any, erasure: Erasure) -> None:
-    """Audit events stay (they are the trail of what happened) but lose the person's address and name:
-    descriptions of the account itself, and any recorded value holding them."""
-    needles = (user.email,)
-    exact = user.display_name
-    as_target = AuditEvent.objects.filter(target_type="accounts.user", target_id=str(user.pk))
-    erasure.count(
-        "audit events describing the account", as_target.exclude(target_repr=ERASED).update(target_repr=ERASED)
-    )
-    mentioning = AuditEvent.objects.annotate(text=Cast("data", TextField())).filter(
-        Q(text__icontains=user.email) | (Q(text__contains=f'"{exact}"') if exact else Q(pk__in=[]))
-    )
+    """Audit events stay (they are the trail of what happened) but lose the person's address and name,
+    wherever they appear: descriptions of what an event was about, and any recorded value (a reason, a
+    note, an address). Runs after every other app's eraser, so it also cleans what they just recorded."""
+    stub = erased_name(user)
+    about_them = AuditEvent.objects.filter(target_type="accounts.user", target_id=str(user.pk))
+    described = about_them.exclude(target_repr=stub).update(target_repr=stub)
+    described += redact_rows(AuditEvent.objects.exclude(pk__in=about_them.values("pk")), ["target_repr"], user)
+    erasure.count("audit events describing the person", described)
+    text = Cast("data", TextField())
+    naming = Q(text__icontains=user.email) | (Q(text__contains=user.display_name) if user.display_name else Q())
     scrubbed = 0
-    for event in mentioning:
-        cleaned = _scrub(event.data, needles, exact)
+    for event in AuditEvent.objects.annotate(text=text).filter(naming):
+        cleaned = _redacted(event.data, user)
         if cleaned != event.data:
             event.data = cleaned
             event.save(update_fields=["data"])

@@ -73,7 +73,7 @@ def notice(request: HttpRequest) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     person = get_own_account(request.user)
     accesses = (
-        DataAccess.objects.filter(subjects__user=person)
+        DataAccess.objects.filter(subjects__user=person, confidential=False)
         .exclude(actor=person)
         .select_related("actor")
         .order_by("-created_at", "-id")

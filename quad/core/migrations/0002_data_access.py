@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('what', models.CharField(max_length=200)),
                 ('scope', models.CharField(blank=True, db_index=True, max_length=100)),
                 ('subject_count', models.PositiveIntegerField(default=0)),
+                ('confidential', models.BooleanField(default=False)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

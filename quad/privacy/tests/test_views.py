@@ -209,8 +209,36 @@ def test_audit_scrub_removes_the_address_from_recorded_values(su_staff: Any) -> 
     from quad.privacy.services import erase_account
 
     person = make_person("Quinn Unique", "quinn.unique")
-    audit.record("test.thing", actor=su_staff, target=person, scope="union", data={"email": person.email, "n": 3})
+    audit.record(
+        "test.thing",
+        actor=su_staff,
+        target=person,
+        scope="union",
+        data={"email": person.email, "n": 3, "reason": ["Quinn Unique was warned twice."], "who": "Quinn Uniqueness"},
+    )
     erase_account(person, actor=su_staff, reason="asked")
     event = AuditEvent.objects.get(action="test.thing")
-    assert event.data == {"email": "[erased]", "n": 3}
-    assert event.target_repr == "[erased]"
+    stub = f"Erased member {person.pk}"
+    assert event.data == {"email": stub, "n": 3, "reason": [f"{stub} was warned twice."], "who": "Quinn Uniqueness"}
+    assert event.target_repr == stub
+
+
+def test_confidential_views_of_case_evidence_are_not_listed_to_the_people_in_it(
+    client: Client, student: Any, su_staff: Any
+) -> None:
+    record_access(
+        su_staff,
+        "conduct.evidence.viewed",
+        what="Evidence in case 7",
+        scope="union",
+        subjects=[student.pk],
+        confidential=True,
+    )
+    client.force_login(su_staff)
+    staff_page = client.get(reverse("privacy:access-log"), {"person": student.pk}).content.decode()
+    assert "Evidence in case 7" in staff_page, "staff see it"
+    client.force_login(student)
+    assert "Evidence in case 7" not in client.get(reverse("privacy:my-data")).content.decode()
+    from quad.privacy.services import export_document
+
+    assert "Evidence in case 7" not in json.dumps(export_document(student))
