@@ -13,6 +13,7 @@ redirect). Expected statuses are either a number or a `Redirect` to a named URL.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,9 +30,11 @@ from django.utils import timezone
 
 from conftest import PASSWORD, found_society, join, make_person, train
 from quad.accounts.totp import current_code
+from quad.chat import invite_requests
 from quad.chat import scheduling as chat_scheduling
 from quad.chat import services as chat_services
-from quad.chat.models import ChatGroup, GroupMember, Message, ModeratorThread, ScheduledPost
+from quad.chat.models import ChatGroup, GroupMember, InviteRequest, Message, ModeratorThread, ScheduledPost
+from quad.chat.permissions import current_version
 from quad.commerce import services as commerce_services
 from quad.commerce.models import Order, OrderLine, RefundRequest
 from quad.conduct import models as conduct_models
@@ -135,6 +138,10 @@ FOUNDERS_AND_STAFF = profile(
     "FOUNDERS_AND_STAFF", default=404, anonymous=TO_LOGIN, committee_trained=200, committee_untrained=200, su_staff=200
 )
 NOT_FOUND = profile("NOT_FOUND", default=404)
+# A person's own data, downloaded or erased: confirm who you are first (staff with their authenticator).
+OWN_DATA_FRESH = profile(
+    "OWN_DATA_FRESH", default=TO_REAUTHENTICATE, anonymous=TO_LOGIN, su_staff=Redirect("mfa_reauthenticate")
+)
 
 
 def committee_write(power: str | None, *, allowed: Expect, **overrides: Expect) -> Profile:
@@ -373,6 +380,23 @@ EXPECTED: dict[str, Check] = {
     "su:feature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
     "su:unfeature-society": Check(post=staff_action(TO_SOCIETY_DETAIL)),
     "su:refund-requests": Check(get=STAFF_ONLY),
+    "su:health": Check(get=STAFF_ONLY),
+    "su:health-csv": Check(get=STAFF_ONLY),
+    "su:approvals": Check(get=STAFF_ONLY),
+    # --- privacy: the notice is public; a person's own data is theirs; other people's are staff's ---
+    "privacy:notice": Check(get=PUBLIC),
+    "privacy:my-data": Check(get=SIGNED_IN),
+    # Downloading or erasing asks everyone to confirm who they are first (staff with their app); an empty
+    # erasure form is not even read before that.
+    "privacy:download-my-data": Check(post=OWN_DATA_FRESH),
+    "privacy:erase-my-account": Check(get=SIGNED_IN, post=OWN_DATA_FRESH),
+    "privacy:people": Check(get=STAFF_ONLY),
+    "privacy:person": Check(get=STAFF_ONLY),
+    "privacy:export-person": Check(post=staff_action(Redirect("mfa_reauthenticate"))),
+    "privacy:erase-person": Check(post=staff_action(Redirect("mfa_reauthenticate"))),
+    "privacy:retention": Check(get=STAFF_ONLY),
+    "privacy:access-log": Check(get=STAFF_ONLY),
+    "privacy:departures": Check(get=STAFF_ONLY),
     # --- commerce: basket, checkout, orders, refunds ----------------------------------------
     "commerce:basket": Check(get=SIGNED_IN),
     "commerce:add-to-basket": Check(post=STUDENTS_BUY),
@@ -572,6 +596,13 @@ EXPECTED: dict[str, Check] = {
             su_staff=Redirect("mfa_reauthenticate"),
         )
     ),
+    # A rep group's moderators ask the union to invite people; nobody in the cast is in the sample rep
+    # group (so it does not exist for them), and staff choose directly instead of asking
+    # (test_invite_requests.py covers the reps themselves).
+    "chat:request-invites": Check(post=profile("REP_GROUP_MODERATORS", default=404, anonymous=TO_LOGIN, su_staff=403)),
+    # Staff decide; an empty form approves (nothing to give), an empty decline asks for the reason.
+    "chat:approve-invite-request": Check(post=staff_action(Redirect("su:approvals"))),
+    "chat:decline-invite-request": Check(post=staff_action(Redirect("su:approvals"))),
     # Keeping a message for the morning is posting: an empty one is refused, back on the group page.
     "chat:schedule-message": Check(post=GROUP_POSTERS),
     # A message waiting for the morning is its author's (`member`): to anyone else it does not exist.
@@ -625,6 +656,7 @@ EXPECTED: dict[str, Check] = {
     "conduct:close-case": Check(post=staff_action(TO_CASE)),
     "conduct:escalate-to-officers": Check(post=staff_action(TO_CASE)),
     "conduct:suspend-member": Check(post=staff_action(TO_CASE)),
+    "conduct:assign-case": Check(post=staff_action(TO_CASE)),
     "conduct:lift-suspension": Check(
         post=staff_action(Redirect("conduct:case", kwargs=("pk",), made=lambda world: {"pk": world.conduct_case.pk}))
     ),
@@ -830,6 +862,18 @@ class World:
         )
 
     @cached_property
+    def invite_request(self) -> InviteRequest:
+        """A rep (made a moderator of the sample rep group by staff) asked the union to let someone in."""
+        staff = self.request.getfixturevalue("su_staff")
+        rep = make_person("Rita Rep", "rita.rep")
+        group = self.chat_rep_group
+        chat_services.make_eligible(group, [rep], actor=staff)
+        member = chat_services.join_group(rep, group, token=group.invite_token)
+        chat_services.accept_guidelines(member, version=current_version(group))
+        chat_services.set_role(member, actor=staff, moderator=True)
+        return invite_requests.request_invites(group, actor=rep, emails=["new.rep@student.example.ac.uk"])
+
+    @cached_property
     def chat_thread(self) -> ModeratorThread:
         """The President wrote privately to `member` about their behaviour in the sample group."""
         return chat_services.open_thread(
@@ -1022,6 +1066,15 @@ ROUTE_SAMPLE_KWARGS: dict[str, dict[str, Sample]] = {
         if key.startswith("conduct:") and ROUTES[key].path.startswith("/conduct/cases/")
     },
     "conduct:lift-suspension": {"pk": lambda world: world.conduct_suspension.pk},
+    "chat:request-invites": {"pk": lambda world: world.chat_rep_group.pk},
+    **{
+        key: {"pk": lambda world: world.invite_request.pk}
+        for key in ("chat:approve-invite-request", "chat:decline-invite-request")
+    },
+    **{
+        key: {"pk": lambda world: world.request.getfixturevalue("member").pk}
+        for key in ("privacy:person", "privacy:export-person", "privacy:erase-person")
+    },
 }
 
 
@@ -1163,7 +1216,10 @@ def test_action_urls_refuse_get(db: None, client: Client, world: World, committe
     for key in post_only:
         route = ROUTES[key]
         kwargs = kwargs_for(route, world)
-        client.force_login(su_staff if key.startswith("su:") else committee_trained)
+        # Signed in as someone the POST is for, so the method, not the role, is what is refused.
+        post = EXPECTED[key].post
+        staff_only = post is not None and post.statuses["committee_trained"] == 403 != post.statuses["su_staff"]
+        client.force_login(su_staff if staff_only else committee_trained)
         response = client.get(url_for(route, kwargs))
         assert response.status_code == 405, f"GET {key}: expected 405, got {response.status_code}"
 
@@ -1614,3 +1670,19 @@ def test_society_directory_queries_do_not_grow_with_societies(
     with django_assert_num_queries(DIRECTORY_QUERIES[role]):
         response = client.get(url)
     assert len(response.context["societies"]) == 10
+
+
+def test_committee_members_never_reach_the_console(
+    db: None, client: Client, su_staff: Any, committee_trained: Any, society: Society
+) -> None:
+    """Every page the console's menu leads to refuses the committee (the matrix says so URL by URL; this
+    follows the menu itself, so a page added to it without a staff check fails here too)."""
+    client.force_login(su_staff)
+    menu = client.get(reverse("su:console")).content.decode()
+    links = re.findall(r'<nav aria-label="Union console">(.*?)</nav>', menu, re.S)[0]
+    pages = re.findall(r'href="([^"]+)"', links)
+    assert len(pages) >= 14 and reverse("privacy:access-log") in pages and reverse("su:health") in pages
+    client.force_login(committee_trained)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 403, f"{url}: the committee got {response.status_code}"
