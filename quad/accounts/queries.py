@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from quad.accounts.models import TrainingRecord, User
@@ -25,3 +26,11 @@ def trained_user_ids(user_ids: list[int], *, on: datetime.date | None = None) ->
             "user_id", flat=True
         )
     )
+
+
+def user_ids_for_emails(emails: list[str]) -> list[int]:
+    """The accounts at these addresses (any case), for logging whose data a page showed."""
+    wanted = {email.strip().lower() for email in emails if email}
+    if not wanted:
+        return []
+    return list(User.objects.annotate(address=Lower("email")).filter(address__in=wanted).values_list("pk", flat=True))

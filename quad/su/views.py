@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quad.accounts import queries as account_queries
 from quad.accounts import services as account_services
 from quad.accounts.errors import AccountError
 from quad.accounts.forms import ExternalTrainingForm
@@ -91,13 +92,23 @@ def society_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def society_detail(request: HttpRequest, slug: str) -> HttpResponse:
     society = get_society_for_staff(request.user, slug)
+    proposed = list(society.proposed_committee.all())
+    if proposed and society.status in {Society.Status.APPLIED, Society.Status.REJECTED}:
+        # The application names its founders by email address: each reading of it is logged.
+        record_access(
+            request.user,
+            "su.application.viewed",
+            what=f"Application of {society.name} (proposed committee)",
+            scope=society.audit_scope,
+            subjects=account_queries.user_ids_for_emails([p.email for p in proposed]),
+        )
     return render(
         request,
         "su/society_detail.html",
         {
             "society": society,
             "committee": society_queries.current_terms(society),
-            "proposed": society.proposed_committee.all(),
+            "proposed": proposed,
             "events": queries.audit_log_for(society),
             "reason_form": ReasonForm(),
             "is_featured": hasattr(society, "featured"),
@@ -218,7 +229,15 @@ def record_training(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Training recorded for {person}, valid until {record.expires_on:%-d %B %Y}.")
             return redirect("su:record-training")
-    recent = TrainingRecord.objects.select_related("user", "recorded_by").order_by("-created_at")[:20]
+    recent = list(TrainingRecord.objects.select_related("user", "recorded_by").order_by("-created_at")[:20])
+    if recent and request.method == "GET":
+        record_access(
+            request.user,
+            "su.training_records.viewed",
+            what="Recent GDPR training records",
+            scope="union",
+            subjects=[r.user_id for r in recent],
+        )
     return render(request, "su/record_training.html", {"form": form, "recent": recent})
 
 
@@ -231,8 +250,18 @@ def handover_status(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def refund_requests(request: HttpRequest) -> HttpResponse:
-    """Refund requests awaiting a decision across every society; staff may decide any of them."""
-    return render(request, "su/refund_requests.html", {"requests": commerce_queries.refund_requests_for_union()})
+    """Refund requests awaiting a decision across every society; staff may decide any of them. Who asked
+    and why is personal data, so the view is logged (as on the approvals queue)."""
+    requests = list(commerce_queries.refund_requests_for_union())
+    if requests:
+        record_access(
+            request.user,
+            "su.refund_requests.viewed",
+            what="Refund requests awaiting the union",
+            scope="union",
+            subjects=[r.requested_by_id for r in requests if r.requested_by_id is not None],
+        )
+    return render(request, "su/refund_requests.html", {"requests": requests})
 
 
 # --- Society health (guidance O5, O9, O10, O12) --------------------------------------------------
