@@ -219,7 +219,7 @@ def _erase(user: User, erasure: Erasure) -> None:
 register(
     PersonalData(
         app="accounts",
-        title="Your account",
+        title="Account",
         models=("accounts.User", "accounts.TrainingRecord"),
         holdings=(
             Holding(

@@ -151,8 +151,7 @@ def _refuse(user: Any) -> list[str]:
         "line__seller"
     )
     return [
-        f"They have asked {r.line.seller.name} for a refund of {r.line.description}, which has not been decided yet."
-        for r in waiting
+        f"A refund request to {r.line.seller.name} for {r.line.description} has not been decided yet." for r in waiting
     ]
 
 

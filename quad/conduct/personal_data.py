@@ -380,8 +380,8 @@ def _refuse(user: Any) -> list[str]:
     if not held:
         return []
     if held == 1:
-        return ["They have 1 open case assigned: reassign it first."]
-    return [f"They have {held} open cases assigned: reassign them first."]
+        return ["1 open conduct case is assigned to this account: reassign it first."]
+    return [f"{held} open conduct cases are assigned to this account: reassign them first."]
 
 
 def _groups_with_open_cases(user: Any) -> set[int]:

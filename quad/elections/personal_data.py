@@ -117,21 +117,21 @@ def _refuse(user: Any) -> list[str]:
         "post__election__society"
     ):
         election = candidate.post.election
-        doing = "are standing" if candidate.withdrawn_at is None else "stood (and withdrew)"
+        doing = "standing" if candidate.withdrawn_at is None else "withdrawn, but named in the count"
         reasons.append(
-            f"They {doing} as a candidate for {candidate.post.name} in the {election.society.name} election "
-            f"“{election.title}”, which has not been certified yet."
+            f"A candidacy ({doing}) for {candidate.post.name} in the {election.society.name} election "
+            f"“{election.title}”: the election has not been certified yet."
         )
     for election in Election.objects.filter(uncertified, returning_officer=user).select_related("society"):
         reasons.append(
-            f"They are the returning officer of the {election.society.name} election “{election.title}”, "
+            f"Returning officer of the {election.society.name} election “{election.title}”, "
             "which has not been certified yet."
         )
     for complaint in Complaint.objects.filter(complainant=user, status=Complaint.Status.OPEN).select_related(
         "election__society"
     ):
         reasons.append(
-            f"Their complaint about the {complaint.election.society.name} election “{complaint.election.title}” "
+            f"A complaint about the {complaint.election.society.name} election “{complaint.election.title}” "
             "has not been answered yet."
         )
     return reasons

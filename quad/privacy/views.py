@@ -202,12 +202,16 @@ def erase_person(request: HttpRequest, pk: int) -> HttpResponse:
 def retention(request: HttpRequest) -> HttpResponse:
     require_union_staff(request.user)
     since = timezone.now() - datetime.timedelta(days=60)
+    titles = {kind.key: kind.title for kind in retention_kinds()}
     return render(
         request,
         "privacy/retention.html",
         {
             "periods": _retention_periods(),
-            "runs": RetentionRun.objects.filter(started_at__gte=since)[:60],
+            "runs": [
+                (run, [(titles.get(key, key), n) for key, n in run.removed.items() if n])
+                for run in RetentionRun.objects.filter(started_at__gte=since)[:60]
+            ],
             "erasures": ErasureRecord.objects.select_related("erased_by")[:50],
         },
     )

@@ -81,7 +81,7 @@ def test_an_undecided_refund_request_holds_erasure_back(member: Any, su_staff: A
 
     reasons = privacy.erasure_refusals(member)
 
-    assert "They have asked Hiking Society for a refund of Full member" in " ".join(
+    assert "A refund request to Hiking Society for Full member" in " ".join(
         reasons
     ) and "has not been decided yet" in " ".join(reasons)
     with pytest.raises(PrivacyError, match="has not been decided yet"):

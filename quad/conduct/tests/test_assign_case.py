@@ -114,10 +114,10 @@ def test_staff_holding_open_cases_are_not_erased_until_they_hand_them_on(
     assert about_mia is not None and about_mia != case
     services.assign_case(case, actor=su_staff, to=colleague)
     services.assign_case(about_mia, actor=su_staff, to=colleague)
-    assert erasure_refusals(colleague) == ["They have 2 open cases assigned: reassign them first."]
+    assert erasure_refusals(colleague) == ["2 open conduct cases are assigned to this account: reassign them first."]
 
     services.close_case(case, actor=su_staff, outcome=Case.Outcome.WARNING)
-    assert erasure_refusals(colleague) == ["They have 1 open case assigned: reassign it first."]
+    assert erasure_refusals(colleague) == ["1 open conduct case is assigned to this account: reassign it first."]
 
     services.assign_case(about_mia, actor=su_staff, to=su_staff)
     assert erasure_refusals(colleague) == []

@@ -74,8 +74,8 @@ def test_a_candidate_cannot_be_erased_until_the_election_is_certified(
     services.nominate(election.posts.get(), user=ada, manifesto=MANIFESTO)
 
     assert privacy.erasure_refusals(ada) == [
-        "They are standing as a candidate for President in the Hiking Society election “Committee elections”, "
-        "which has not been certified yet."
+        "A candidacy (standing) for President in the Hiking Society election “Committee elections”: "
+        "the election has not been certified yet."
     ]
     with pytest.raises(PrivacyError, match="has not been certified yet"):
         privacy.erase_account(ada, actor=su_staff, reason="Their request")
@@ -90,17 +90,16 @@ def test_a_withdrawn_candidate_waits_too_because_the_count_names_them(
 
     [reason] = privacy.erasure_refusals(ada)
 
-    assert reason.startswith("They stood (and withdrew) as a candidate for President")
+    assert reason.startswith("A candidacy (withdrawn, but named in the count) for President")
 
 
 def test_the_returning_officer_cannot_be_erased_until_the_election_is_certified(
     election: Election, su_staff: Any, committee_trained: Any
 ) -> None:
     assert privacy.erasure_refusals(su_staff) == [
-        "They are the returning officer of the Hiking Society election “Committee elections”, "
-        "which has not been certified yet."
+        "Returning officer of the Hiking Society election “Committee elections”, which has not been certified yet."
     ]
-    with pytest.raises(PrivacyError, match="returning officer"):
+    with pytest.raises(PrivacyError, match="Returning officer"):
         privacy.erase_account(su_staff, actor=committee_trained, reason="Their request")
 
 
@@ -108,7 +107,7 @@ def test_an_unanswered_complaint_holds_erasure_back(counted: Election, cal: Any,
     complaint = services.file_complaint(counted, complainant=cal, text="Ben Bright canvassed in the queue.")
 
     assert privacy.erasure_refusals(cal) == [
-        "Their complaint about the Hiking Society election “Committee elections” has not been answered yet."
+        "A complaint about the Hiking Society election “Committee elections” has not been answered yet."
     ]
 
     services.answer_complaint(complaint, actor=su_staff, upheld=False, response="Cal, nobody else saw it.")

@@ -219,7 +219,9 @@ def test_staff_approve_a_society_and_decline_an_invite_request_from_the_queue(
     invites = page.get_by_role("region", name=re.compile(r"^Rep group invite requests"))
     expect(societies.get_by_role("heading", level=2)).to_have_text("New societies (1)")
     expect(societies.get_by_role("heading", level=3, name="Pottery Society")).to_be_visible()
-    expect(refunds.get_by_role("heading", level=2, name=re.compile(r"^Refund requests"))).to_have_text("Refund requests (1)")
+    expect(refunds.get_by_role("heading", level=2, name=re.compile(r"^Refund requests"))).to_have_text(
+        "Refund requests (1)"
+    )
     expect(refunds).to_contain_text("I joined the wrong society.")
     expect(invites.get_by_role("heading", level=2)).to_have_text("Rep group invite requests (1)")
     expect(invites.get_by_role("listitem").filter(has_text="new.rep@student.example.ac.uk")).to_be_visible()
@@ -248,7 +250,9 @@ def test_staff_approve_a_society_and_decline_an_invite_request_from_the_queue(
     assert (invite.status, invite.decision_note) == (InviteRequest.Status.DECLINED, "Ask the course leader first.")
 
     # The refund request nobody decided is still waiting.
-    expect(refunds.get_by_role("heading", level=2, name=re.compile(r"^Refund requests"))).to_have_text("Refund requests (1)")
+    expect(refunds.get_by_role("heading", level=2, name=re.compile(r"^Refund requests"))).to_have_text(
+        "Refund requests (1)"
+    )
     expect(refunds).to_contain_text("I joined the wrong society.")
     refund = RefundRequest.objects.get(pk=waiting["refund"].pk)
     assert refund.status == RefundRequest.Status.REQUESTED
