@@ -722,7 +722,7 @@ class Command(BaseCommand):
                 "member",
                 f"mia.member@{domain}",
                 "a member of Hiking, Film and others; a refund request pending; "
-                "tickets (one event today) and a hoodie to collect",
+                "tickets (one event today) and a hoodie to collect; Account → Your data shows who viewed her data",
             ),
             (
                 "committee, trained",
@@ -743,7 +743,8 @@ class Command(BaseCommand):
             (
                 "SU staff",
                 f"jo.staff@{settings.UNION_EMAIL_DOMAIN}",
-                f"needs a TOTP code: secret {STAFF_TOTP_SECRET}, or run `make totp`",
+                f"needs a TOTP code: secret {STAFF_TOTP_SECRET}, or run `make totp`; "
+                "Console → Health, Approvals, Privacy requests",
             ),
         ]
         self.stdout.write(f"\nDemo sign-ins (password for all: {PASSWORD})\n")
