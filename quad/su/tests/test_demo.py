@@ -34,7 +34,6 @@ def test_the_demo_loads_once_and_shows_the_console_and_privacy_tools() -> None:
     assert departure.swept_at is not None and departure.notified
     [removed_from] = departure.removed_from
     assert removed_from.startswith("Member of Hiking Society (")
-    ]
     assert ErasureRecord.objects.get().reason == "Asked by email to erase her account"
     assert DataAccess.objects.filter(subjects__user__email="mia.member@student.example.ac.uk").count() == 2
     assert InviteRequest.objects.filter(status=InviteRequest.Status.PENDING).count() == 1
