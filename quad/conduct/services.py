@@ -30,7 +30,7 @@ from quad.chat import services as chat_services
 from quad.chat.errors import ChatError
 from quad.chat.models import ChatGroup, GroupMember, Message
 from quad.chat.permissions import chat_access, is_moderator
-from quad.conduct import emails, queries
+from quad.conduct import emails, queries, signals
 from quad.conduct.errors import ConductError
 from quad.conduct.models import (
     ZERO_TOLERANCE,
@@ -306,6 +306,7 @@ def dismiss_report(report: Report, *, actor: Any, note: str = "") -> Report:
             data={"note": report.acted_note},
         )
         emails.report_closed(report)
+        signals.closed.send(Report, people=report.people_in_evidence)
     return report
 
 
@@ -341,6 +342,7 @@ def hide_reported_message(report: Report, *, actor: Any, reason: str) -> Report:
                 data={"reason": reason},
             )
             emails.report_closed(closed)
+        signals.closed.send(Report, people=set().union(*(closed.people_in_evidence for closed in (report, *others))))
     return report
 
 
@@ -590,6 +592,10 @@ def close_case(case: Case, *, actor: Any, outcome: str, note: str = "") -> Case:
             target=case,
             scope=SCOPE,
             data={"outcome": outcome, "note": note},
+        )
+        signals.closed.send(
+            Case,
+            people=case.people_in_evidence.union(*(r.people_in_evidence for r in case.reports.all())),
         )
     return case
 

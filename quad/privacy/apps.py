@@ -16,7 +16,10 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from quad.accounts.sections import register
-        from quad.privacy import registrations  # noqa: F401  (core's own data: audit events, access log)
+        from quad.privacy import (
+            receivers,  # noqa: F401  (a closed case finishes erasures it held back)
+            registrations,  # noqa: F401  (core's own data: audit events, access log)
+        )
 
         register(900, _account_section)
 

@@ -142,6 +142,30 @@ def erase_account(user: User, *, actor: Any, reason: str = "") -> ErasureRecord:
     return record
 
 
+def finish_erasure(user_ids: set[int], *, why: str) -> None:
+    """Erased people whose data an open case or report held (kept, said their erasure record) lose it as
+    soon as it closes: every app's eraser runs again for them, inside the closing transaction, and the
+    erasure record is brought up to date. Nothing happens for anyone not erased."""
+    for person in User.objects.select_for_update().filter(pk__in=user_ids, erased_at__isnull=False).order_by("pk"):
+        erasure = Erasure(user_id=person.pk)
+        for entry in _erasure_order():
+            if entry.app != "accounts":  # the account is already the anonymous stub
+                entry.erase(person, erasure)
+        record = ErasureRecord.objects.select_for_update().filter(user=person).first()
+        if record is not None:
+            for what, n in erasure.removed.items():
+                record.removed[what] = record.removed.get(what, 0) + n
+            record.kept = erasure.kept
+            record.save(update_fields=["removed", "kept"])
+        audit.record(
+            "privacy.erasure.finished",
+            actor=None,
+            target=person,
+            scope="union",
+            data={"why": why, "removed": erasure.removed, "still_kept": erasure.kept},
+        )
+
+
 # --- Retention -------------------------------------------------------------------------------------
 
 

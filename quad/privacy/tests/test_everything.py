@@ -190,9 +190,7 @@ def test_export_erase_export(everything: Everything, su_staff: Any) -> None:
     assert survivors == [], "\n".join(map(str, survivors))
 
 
-def test_open_case_evidence_is_kept_until_the_case_closes_and_its_period_passes(
-    everything_with_open_case: Everything, su_staff: Any
-) -> None:
+def test_open_case_evidence_is_kept_until_the_case_closes(everything_with_open_case: Everything, su_staff: Any) -> None:
     e = everything_with_open_case
     reported = MARKERS["reported chat message"]
     assert e.case.status != Case.Status.CLOSED
@@ -226,16 +224,22 @@ def test_open_case_evidence_is_kept_until_the_case_closes_and_its_period_passes(
         Case.objects.get(pk=e.case.pk), actor=su_staff, outcome=Case.Outcome.NO_ACTION, note="They left Quad."
     )
     assert case.closed_at is not None
-    # Closed, the case waits out its retention period (the union may need it if the matter comes back);
-    # after it, the sweep takes the evidence and the message with it, and then nothing of the person is left.
+    # Closing the case finishes the erasure it held back: the evidence loses the person's messages and name,
+    # the message its text, the private thread goes, and the erasure record no longer lists the case.
+    survivors = search_database(e.needles)
+    assert survivors == [], "\n".join(map(str, survivors))
+    assert reported not in as_json(Report.objects.get(pk=report.pk).evidence)
+    record.refresh_from_db()
+    assert not any(f"Case {case.pk}" in kept for kept in record.kept), record.kept
+    assert AuditEvent.objects.filter(action="privacy.erasure.finished", target_id=str(e.person.pk)).exists()
+    # The closed case itself (outcome, the stub's name, what is left of the evidence) waits out its retention
+    # period, then the sweep takes it.
     period = datetime.timedelta(days=settings.RETENTION_CLOSED_CASES_DAYS)
     apply_retention(now=case.closed_at + period - DAY)
-    assert reported in as_json(Report.objects.get(pk=report.pk).evidence)
+    assert Case.objects.filter(pk=case.pk).exists()
     apply_retention(now=case.closed_at + period + DAY)
     assert not Case.objects.filter(pk=case.pk).exists()
     assert not Report.objects.filter(pk=report.pk).exists()
-    survivors = search_database(e.needles)
-    assert survivors == [], "\n".join(map(str, survivors))
 
 
 def test_what_others_wrote_about_them_names_the_stub_instead(
