@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def counts() -> dict[str, int]:
     return {
-        model._meta.label: model.objects.count() for model in apps.get_models() if model.__module__.startswith("quad.")
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("quad.")
     }
 
 
