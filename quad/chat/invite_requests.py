@@ -79,7 +79,9 @@ def _lock_pending(request: InviteRequest, *, actor: Any) -> InviteRequest:
     """The request's row, locked, if `actor` may decide it and nobody has yet. Call inside a transaction."""
     if not decides_invite_requests(actor):
         raise ChatError("Only union staff decide who may join a union group.")
-    locked = InviteRequest.objects.select_for_update().select_related("group", "requested_by").get(pk=request.pk)
+    locked = (
+        InviteRequest.objects.select_for_update(of=("self",)).select_related("group", "requested_by").get(pk=request.pk)
+    )
     if locked.status != InviteRequest.Status.PENDING:
         raise ChatError(f"This request has already been {locked.get_status_display().lower()}.")
     return locked
