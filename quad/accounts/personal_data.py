@@ -8,6 +8,7 @@ results and history keep pointing at.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from importlib import import_module
@@ -56,6 +57,12 @@ def redact(text: str, user: Any) -> str:
         # Whole words only: erasing "Sam" leaves "Samantha" alone.
         text = re.sub(rf"(?<!\w){re.escape(user.display_name)}(?!\w)", stub, text)
     return text
+
+
+def json_text_forms(value: str) -> set[str]:
+    """How `value` may appear in a JSON column read as text: as written (PostgreSQL's jsonb) and with
+    anything beyond ASCII escaped (what Django writes, json.dumps' default, as SQLite keeps it)."""
+    return {value, json.dumps(value)[1:-1]}
 
 
 def mentions(field: str, user: Any) -> Q:

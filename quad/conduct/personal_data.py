@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-from quad.accounts.personal_data import ERASED, erased_name
+from quad.accounts.personal_data import ERASED, erased_name, json_text_forms
 from quad.chat.models import GroupMember, Message
 from quad.chat.personal_data import register_thread_hold
 from quad.conduct.models import Case, CaseNote, FlagReview, OfficerEscalation, Report, Suspension
@@ -251,7 +251,8 @@ def _candidates(user: Any, names: set[str], text_fields: tuple[str, ...]) -> Q:
     groups |= set(GroupMember.objects.filter(user=user).values_list("group_id", flat=True))
     found = Q(group_id__in=groups)
     for name in names:
-        found |= Q(text__icontains=name)
+        for form in json_text_forms(name):  # the evidence is JSON
+            found |= Q(text__icontains=form)
         for field in text_fields:
             found |= Q(**{f"{field}__icontains": name})
     return found

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
-from quad.accounts.personal_data import erased_name, redact, redact_rows
+from quad.accounts.personal_data import erased_name, json_text_forms, redact, redact_rows
 from quad.core.models import AuditEvent, DataAccess, DataAccessSubject
 from quad.core.personal_data import (
     Erasure,
@@ -72,7 +72,9 @@ def _erase(user: Any, erasure: Erasure) -> None:
     described += redact_rows(AuditEvent.objects.exclude(pk__in=about_them.values("pk")), ["target_repr"], user)
     erasure.count("audit events describing the person", described)
     text = Cast("data", TextField())
-    naming = Q(text__icontains=user.email) | (Q(text__contains=user.display_name) if user.display_name else Q())
+    naming = Q(text__icontains=user.email)
+    for form in json_text_forms(user.display_name) if user.display_name else ():
+        naming |= Q(text__contains=form)
     scrubbed = 0
     for event in AuditEvent.objects.annotate(text=text).filter(naming):
         cleaned = _redacted(event.data, user)

@@ -242,3 +242,15 @@ def test_confidential_views_of_case_evidence_are_not_listed_to_the_people_in_it(
     from quad.privacy.services import export_document
 
     assert "Evidence in case 7" not in json.dumps(export_document(student))
+
+
+def test_audit_scrub_finds_names_written_in_any_alphabet(su_staff: Any) -> None:
+    """JSON columns hold non-ASCII text escaped (SQLite) or as written (PostgreSQL): both are found."""
+    from quad.privacy.services import erase_account
+
+    person = make_person("Zoë Ørsted-Łukasz 李", "zoe.orsted")
+    audit.record("test.thing", actor=su_staff, scope="union", data={"reason": "Zoë Ørsted-Łukasz 李 was warned twice."})
+    erase_account(person, actor=su_staff, reason="asked")
+    assert AuditEvent.objects.get(action="test.thing").data == {
+        "reason": f"Erased member {person.pk} was warned twice."
+    }
