@@ -158,6 +158,8 @@ def test_the_whole_guide_from_invite_email_to_the_unions_case(
     jo.get_by_role("button", name="Sign in").click()
     jo.get_by_label("Code").fill(current_code(su_staff))
     jo.get_by_role("button", name="Sign in").click()
+    # Signed in once the account page shows: going elsewhere sooner could cut the sign-in short.
+    expect(jo.get_by_role("heading", level=1, name="Hello, Jo Staff")).to_be_visible()
     jo.goto("/conduct/queue/")
     expect(jo.get_by_role("heading", level=1, name="Reports and cases")).to_be_visible()
     expect(jo.get_by_text("Rex Rude").first).to_be_visible()

@@ -27,6 +27,8 @@ def staff_signs_in(page: Page, staff: Any) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill(current_code(staff))
     page.get_by_role("button", name="Sign in").click()
+    # Signed in once the account page shows: going elsewhere sooner could cut the sign-in short.
+    expect(page.get_by_role("heading", level=1, name=f"Hello, {staff.display_name}")).to_be_visible()
 
 
 def test_staff_open_a_rep_group_choose_who_may_join_and_make_a_rep_its_moderator(

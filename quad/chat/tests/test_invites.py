@@ -330,6 +330,8 @@ def test_browser_staff_open_a_rep_group_and_choose_who_may_join(
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill(current_code(su_staff))
     page.get_by_role("button", name="Sign in").click()
+    # Signed in once the account page shows: going elsewhere sooner could cut the sign-in short.
+    expect(page.get_by_role("heading", level=1, name="Hello, Jo Staff")).to_be_visible()
     page.goto(reverse("chat:rep-groups"))
     page.get_by_label("Name").fill("Course reps: History")
     page.get_by_label("Purpose").fill("Reps and the union.")
