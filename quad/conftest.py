@@ -14,6 +14,7 @@ screenshot=True)``; run with ``QUAD_SCREENSHOTS=1`` and each is written to ``doc
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,19 @@ def phone_page(tabs: Tabs) -> Page:
 def new_page(tabs: Tabs) -> Callable[[], Page]:
     """A factory for more desktop tabs, each with its own cookies (another person at another computer)."""
     return lambda: tabs.open(viewport=DESKTOP)
+
+
+def fresh_code(user: Any, used: set[str]) -> str:
+    """An authenticator code not used yet: allauth refuses a code twice, so a second sign-in within the same
+    30-second period waits for the next code, as a person would."""
+    from quad.accounts.totp import current_code
+
+    deadline = time.monotonic() + 35
+    while (code := current_code(user)) in used:
+        assert time.monotonic() < deadline, "no new authenticator code within a period"
+        time.sleep(0.5)
+    used.add(code)
+    return code
 
 
 def sign_in(page: Page, email: str, password: str) -> None:

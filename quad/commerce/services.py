@@ -38,6 +38,7 @@ from quad.commerce.models import (
 )
 from quad.commerce.providers import PaymentProvider, provider_for_total, provider_named
 from quad.core import audit
+from quad.core.access_log import record_access
 
 MAX_QUANTITY = 50
 
@@ -526,3 +527,18 @@ def handle_stripe_event(event: Any) -> bool:
             if expired is not None:
                 cancel_order(expired, actor=None)
     return True
+
+
+def log_refund_requests_viewed(
+    actor: Any, requests: list[RefundRequest], *, action: str, what: str, scope: str
+) -> None:
+    """Who asked for their money back, for what and why is personal data beyond a display name: each view
+    of a list of refund requests (a society's, the union's, the approvals queue) goes in the access log."""
+    if requests:
+        record_access(
+            actor,
+            action,
+            what=what,
+            scope=scope,
+            subjects=[r.requested_by_id for r in requests if r.requested_by_id is not None],
+        )

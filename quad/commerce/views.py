@@ -21,7 +21,6 @@ from quad.commerce.fulfilment import fulfilment_for
 from quad.commerce.models import Order, OrderLine, RefundRequest, Variant
 from quad.commerce.permissions import get_order_for_buyer, get_refund_request_for_decision, require_buyer
 from quad.commerce.providers import provider_for_total
-from quad.core.access_log import record_access
 from quad.core.permissions import not_found
 from quad.core.redirects import safe_next
 from quad.societies.models import Power
@@ -192,15 +191,13 @@ def request_refund(request: HttpRequest, reference: str, line_id: int) -> HttpRe
 def refund_requests(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_society_for_committee(request.user, slug, power=Power.FINANCE)
     requests = list(queries.open_refund_requests(access.society))
-    if requests:
-        # Who asked, their order and their reason: personal data beyond a display name, so the view is logged.
-        record_access(
-            request.user,
-            "commerce.refund_requests.viewed",
-            what=f"Refund requests to {access.society.name}",
-            scope=access.society.audit_scope,
-            subjects=[r.requested_by_id for r in requests if r.requested_by_id is not None],
-        )
+    services.log_refund_requests_viewed(
+        request.user,
+        requests,
+        action="commerce.refund_requests.viewed",
+        what=f"Refund requests to {access.society.name}",
+        scope=access.society.audit_scope,
+    )
     return render(
         request,
         "commerce/refund_requests.html",

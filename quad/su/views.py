@@ -23,6 +23,7 @@ from quad.accounts.models import TrainingRecord
 from quad.accounts.permissions import staff_required
 from quad.chat import queries as chat_queries
 from quad.commerce import queries as commerce_queries
+from quad.commerce import services as commerce_services
 from quad.conduct import queries as conduct_queries
 from quad.core.access_log import record_access
 from quad.core.redirects import safe_next
@@ -253,14 +254,13 @@ def refund_requests(request: HttpRequest) -> HttpResponse:
     """Refund requests awaiting a decision across every society; staff may decide any of them. Who asked
     and why is personal data, so the view is logged (as on the approvals queue)."""
     requests = list(commerce_queries.refund_requests_for_union())
-    if requests:
-        record_access(
-            request.user,
-            "su.refund_requests.viewed",
-            what="Refund requests awaiting the union",
-            scope="union",
-            subjects=[r.requested_by_id for r in requests if r.requested_by_id is not None],
-        )
+    commerce_services.log_refund_requests_viewed(
+        request.user,
+        requests,
+        action="su.refund_requests.viewed",
+        what="Refund requests awaiting the union",
+        scope="union",
+    )
     return render(request, "su/refund_requests.html", {"requests": requests})
 
 
@@ -389,16 +389,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
     refund requests and rep groups' invite requests. Each form posts to the action's own view with
     `next`, which brings staff back here."""
     refunds = list(commerce_queries.refund_requests_for_union().order_by("created_at", "id"))
-    if refunds:
-        # Who asked for their money back and why: personal data beyond a display name, so the view is logged
-        # (as the society's own refund list logs it).
-        record_access(
-            request.user,
-            "su.approvals.viewed",
-            what="Refund requests on the union's approvals queue",
-            scope="union",
-            subjects=[r.requested_by_id for r in refunds if r.requested_by_id is not None],
-        )
+    commerce_services.log_refund_requests_viewed(
+        request.user,
+        refunds,
+        action="su.approvals.viewed",
+        what="Refund requests on the union's approvals queue",
+        scope="union",
+    )
     return render(
         request,
         "su/approvals.html",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, join, make_person
-from quad.conftest import DESKTOP, PHONE, Tabs, assert_no_horizontal_overflow, check_a11y, sign_in
+from quad.conftest import DESKTOP, PHONE, Tabs, assert_no_horizontal_overflow, check_a11y, fresh_code, sign_in
 from quad.elections import services
 from quad.elections.models import Ballot, Election, VoteRecord
 from quad.elections.tests.phases import move_to
@@ -71,18 +70,6 @@ def tab_to(page: Page, name: str, *, limit: int = 60) -> None:
         if focused_name(page) == name:
             return
     pytest.fail(f"Tab never reached {name!r} (last: {focused_name(page)!r})")
-
-
-def fresh_code(user: Any, used: set[str]) -> str:
-    """An authenticator code not yet used: allauth refuses a code twice, so wait for the next one."""
-    from quad.accounts.totp import current_code
-
-    deadline = time.monotonic() + 35
-    while (code := current_code(user)) in used:
-        assert time.monotonic() < deadline, "no new authenticator code within a period"
-        time.sleep(0.5)
-    used.add(code)
-    return code
 
 
 def staff_signs_in(page: Page, staff: Any, used: set[str]) -> None:

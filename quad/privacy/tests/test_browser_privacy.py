@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +23,7 @@ from django.utils import timezone
 from playwright.sync_api import Download, Locator, Page, expect
 
 from conftest import PASSWORD, join, make_person
-from quad.conftest import assert_no_horizontal_overflow, check_a11y, sign_in
+from quad.conftest import assert_no_horizontal_overflow, check_a11y, fresh_code, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,19 +37,6 @@ def _no_quiet_hours(settings: Any) -> None:
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
-
-
-def fresh_code(user: Any, used: set[str]) -> str:
-    """An authenticator code not used yet: allauth refuses a code twice, so a second sign-in within the same
-    30-second period waits for the next code, as a person would."""
-    from quad.accounts.totp import current_code
-
-    deadline = time.monotonic() + 35
-    while (code := current_code(user)) in used:
-        assert time.monotonic() < deadline, "no new authenticator code within a period"
-        time.sleep(0.5)
-    used.add(code)
-    return code
 
 
 def staff_signs_in(page: Page, staff: Any, used: set[str]) -> None:
